@@ -1,0 +1,39 @@
+# Two commands set up a fresh machine: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= .oraculum
+export ORACULUM_DATA_DIR := $(DATA_DIR)
+
+.PHONY: demo test lint bench install check-python clean
+
+$(BIN)/oraculum: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version)). Install it, or run make PYTHON=python3.12"; exit 1; }
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 || \
+	  { echo "the venv module is missing: install python3-venv (Debian/Ubuntu: sudo apt-get install python3-venv)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(BIN)/oraculum
+
+demo: install
+	$(BIN)/oraculum ingest data/knowledge
+	$(BIN)/oraculum verify
+	$(BIN)/oraculum search "sudden upheaval, everything I built is collapsing" --top-k 3
+
+test: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .ruff_cache

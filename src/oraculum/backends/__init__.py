@@ -1,0 +1,1 @@
+"""Adapters, one module each; only `oraculum.config` chooses among them."""

@@ -1,0 +1,59 @@
+"""Exact cosine search with numpy over every stored vector: simple, right, O(n) a query.
+
+The honest baseline for the ANN index, and a fine choice for a few thousand chunks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from oraculum.backends.vector_table import Keys, TableBackedIndex, unit
+from oraculum.domain.records import Metadata, VectorHit
+from oraculum.ports import Filter, Vector
+
+
+class ExactIndex(TableBackedIndex):
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._cache: tuple[int, Keys, Vector] | None = None
+
+    def _matrix(self) -> tuple[Keys, Vector]:
+        generation = self._table.generation
+        if self._cache is None or self._cache[0] != generation:
+            keys, matrix = self._table.vectors()
+            self._cache = (generation, keys, matrix)
+        return self._cache[1], self._cache[2]
+
+    def upsert(self, ids: Sequence[str], vectors: Vector, metadata: Sequence[Metadata]) -> None:
+        self._table.upsert(ids, vectors, metadata)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        self._table.delete(ids)
+
+    def query(self, vector: Vector, top_k: int, where: Filter | None = None) -> list[VectorHit]:
+        keys, matrix = self._matrix()
+        if where:
+            allowed = self._table.matching_keys(where)
+            mask = np.fromiter((k in allowed for k in keys), dtype=bool, count=len(keys))
+            keys, matrix = keys[mask], matrix[mask]
+        return exact_top_k(self._table, keys, matrix, unit(vector), top_k)
+
+
+def exact_top_k(
+    table: object, keys: Keys, matrix: Vector, q: Vector, top_k: int
+) -> list[VectorHit]:
+    if len(keys) == 0 or top_k <= 0:
+        return []
+    scores = matrix @ q
+    k = min(top_k, len(keys))
+    best = np.argpartition(-scores, k - 1)[:k]
+    best = best[np.argsort(-scores[best], kind="stable")]
+    rows = table.rows_for_keys([int(keys[i]) for i in best])  # type: ignore[attr-defined]
+    return [
+        VectorHit(rows[int(keys[i])][0], float(scores[i]), rows[int(keys[i])][1])
+        for i in best
+        if int(keys[i]) in rows
+    ]

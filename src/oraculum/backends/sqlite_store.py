@@ -1,0 +1,153 @@
+"""The document store on SQLite (WAL): one row per chunk, keyed by chunk id."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from oraculum.backends.sqlite_util import MAX_PARAMS, connect, placeholders
+from oraculum.domain.errors import DimensionMismatch
+from oraculum.domain.records import Chunk
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    title TEXT NOT NULL,
+    section TEXT NOT NULL,
+    text TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    source TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'indexed'))
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source, doc_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+_COLUMNS = "id, doc_id, n, kind, lang, title, section, text, content_hash, metadata, source, status"
+
+
+def _row(chunk: Chunk) -> tuple[object, ...]:
+    return (
+        chunk.id, chunk.doc_id, chunk.n, chunk.kind, chunk.lang, chunk.title, chunk.section,
+        chunk.text, chunk.content_hash, json.dumps(chunk.metadata, ensure_ascii=False),
+        chunk.source, chunk.status,
+    )  # fmt: skip
+
+
+def _chunk(row: Sequence[Any]) -> Chunk:
+    return Chunk(
+        id=row[0], doc_id=row[1], n=row[2], kind=row[3], lang=row[4], title=row[5],
+        section=row[6], text=row[7], content_hash=row[8], metadata=json.loads(row[9]),
+        source=row[10], status=row[11],
+    )  # fmt: skip
+
+
+class SqliteDocumentStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = connect(path)
+        self._db.executescript(_SCHEMA)
+
+    # --- the model the store was built with --------------------------------------------
+    @property
+    def model_id(self) -> str | None:
+        value = self.get_meta("model_id")
+        return None if value is None else str(value)
+
+    def claim(self, model_id: str, dim: int) -> None:
+        found, found_dim = self.get_meta("model_id"), self.get_meta("dim")
+        if found is None:
+            self.set_meta("model_id", model_id)
+            self.set_meta("dim", dim)
+        elif found != model_id or found_dim != dim:
+            raise DimensionMismatch(
+                f"document store {self.path}", f"{model_id} ({dim}-d)", f"{found} ({found_dim}-d)"
+            )
+
+    def get_meta(self, key: str) -> Any:
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def set_meta(self, key: str, value: Any) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+            (key, json.dumps(value, ensure_ascii=False)),
+        )
+
+    # --- writes ------------------------------------------------------------------------
+    def put_many(self, chunks: Iterable[Chunk]) -> None:
+        rows = [_row(c) for c in chunks]
+        if not rows:
+            return
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                f"INSERT OR REPLACE INTO chunks ({_COLUMNS}) VALUES ({placeholders(12)})", rows
+            )
+
+    def mark_indexed(self, hashes: Mapping[str, str]) -> int:
+        if not hashes:
+            return 0
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            cur = self._db.executemany(
+                "UPDATE chunks SET status='indexed' WHERE id=? AND content_hash=?",
+                list(hashes.items()),
+            )
+            return cur.rowcount
+
+    def delete_many(self, ids: Sequence[str]) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            for start in range(0, len(ids), MAX_PARAMS):
+                part = list(ids[start : start + MAX_PARAMS])
+                self._db.execute(
+                    f"DELETE FROM chunks WHERE id IN ({placeholders(len(part))})", part
+                )
+
+    # --- reads -------------------------------------------------------------------------
+    def get_many(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        out: dict[str, Chunk] = {}
+        for start in range(0, len(ids), MAX_PARAMS):
+            part = list(ids[start : start + MAX_PARAMS])
+            sql = f"SELECT {_COLUMNS} FROM chunks WHERE id IN ({placeholders(len(part))})"
+            for row in self._db.execute(sql, part):
+                out[row[0]] = _chunk(row)
+        return out
+
+    def chunk_ids_of(self, doc_ids: Sequence[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {d: [] for d in doc_ids}
+        for start in range(0, len(doc_ids), MAX_PARAMS):
+            part = list(doc_ids[start : start + MAX_PARAMS])
+            sql = (
+                f"SELECT doc_id, id FROM chunks WHERE doc_id IN ({placeholders(len(part))}) "
+                "ORDER BY doc_id, n"
+            )
+            for doc_id, ident in self._db.execute(sql, part):
+                out[doc_id].append(ident)
+        return out
+
+    def doc_ids_of_source(self, source: str) -> Iterator[str]:
+        sql = "SELECT DISTINCT doc_id FROM chunks WHERE source=? ORDER BY doc_id"
+        with closing(self._db.execute(sql, (source,))) as cur:
+            for (doc_id,) in cur:
+                yield doc_id
+
+    def scan(self) -> Iterator[Chunk]:
+        with closing(self._db.execute(f"SELECT {_COLUMNS} FROM chunks ORDER BY id")) as cur:
+            for row in cur:
+                yield _chunk(row)
+
+    def count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()

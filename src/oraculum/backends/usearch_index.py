@@ -1,0 +1,113 @@
+"""HNSW search with usearch (f16), over the SQLite vector table.
+
+The HNSW graph is saved beside the table at `flush()` with the table's generation. On open, a
+graph whose generation differs (a process killed mid-ingest, say) is rebuilt from the table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from oraculum.backends.exact_index import exact_top_k
+from oraculum.backends.vector_table import TableBackedIndex, unit
+from oraculum.domain.records import Metadata, VectorHit
+from oraculum.ports import Filter, Vector
+
+# Below this many candidate rows a filtered query is answered exactly from the table: the
+# HNSW graph cannot be told to skip non-matching nodes, and over-fetching for a rare filter
+# costs more than a scan of a few thousand rows.
+EXACT_BELOW = 4096
+
+
+class UsearchIndex(TableBackedIndex):
+    def __init__(self, path: Path, *, expansion_search: int = 64) -> None:
+        super().__init__(path)
+        self._graph_path = path.with_suffix(".usearch")
+        self._stamp_path = path.with_suffix(".usearch.json")
+        self._expansion_search = expansion_search
+        self._graph: object | None = None
+        self._dirty = False
+
+    def _new_graph(self) -> object:
+        from usearch.index import Index
+
+        return Index(
+            ndim=self.dim, metric="cos", dtype="f16", expansion_search=self._expansion_search
+        )
+
+    def _ensure_graph(self) -> object:
+        if self._graph is not None:
+            return self._graph
+        graph = self._new_graph()
+        if self._saved_generation() == self._table.generation and self._graph_path.exists():
+            graph.load(str(self._graph_path))  # type: ignore[attr-defined]
+        else:
+            keys, matrix = self._table.vectors()
+            if len(keys):
+                graph.add(keys, matrix)  # type: ignore[attr-defined]
+            self._dirty = True
+        self._graph = graph
+        return graph
+
+    def _saved_generation(self) -> int:
+        try:
+            return int(json.loads(self._stamp_path.read_text())["generation"])
+        except (OSError, ValueError, KeyError):
+            return -1
+
+    def upsert(self, ids: Sequence[str], vectors: Vector, metadata: Sequence[Metadata]) -> None:
+        graph = self._ensure_graph()
+        removed, added = self._table.upsert(ids, vectors, metadata)
+        if len(removed):
+            graph.remove(removed)  # type: ignore[attr-defined]
+        order = self._table.rows_for_keys(added.tolist())
+        by_id = {ident: key for key, (ident, _) in order.items()}
+        keys = np.asarray([by_id[i] for i in ids], dtype=np.int64)
+        graph.add(keys, np.asarray(vectors, dtype=np.float32))  # type: ignore[attr-defined]
+        self._dirty = True
+
+    def delete(self, ids: Sequence[str]) -> None:
+        graph = self._ensure_graph()
+        removed = self._table.delete(ids)
+        if len(removed):
+            graph.remove(removed)  # type: ignore[attr-defined]
+        self._dirty = True
+
+    def query(self, vector: Vector, top_k: int, where: Filter | None = None) -> list[VectorHit]:
+        q = unit(vector)
+        if where and self._table.matching_count(where) <= EXACT_BELOW:
+            keys, matrix = self._table.vectors(where)
+            return exact_top_k(self._table, keys, matrix, q, top_k)
+        graph = self._ensure_graph()
+        total = len(graph)  # type: ignore[arg-type]
+        if total == 0 or top_k <= 0:
+            return []
+        allowed = self._table.matching_keys(where) if where else None
+        want = top_k if allowed is None else top_k * 4
+        while True:
+            matches = graph.search(q, min(want, total))  # type: ignore[attr-defined]
+            keys = [int(k) for k in matches.keys]
+            dists = [float(d) for d in matches.distances]
+            picked = [
+                (k, d) for k, d in zip(keys, dists, strict=True) if allowed is None or k in allowed
+            ]
+            if len(picked) >= top_k or want >= total:
+                break
+            want *= 4
+        picked = picked[:top_k]
+        rows = self._table.rows_for_keys([k for k, _ in picked])
+        return [VectorHit(rows[k][0], 1.0 - d, rows[k][1]) for k, d in picked if k in rows]
+
+    def flush(self) -> None:
+        if self._graph is None or not self._dirty:
+            return
+        tmp = self._graph_path.with_suffix(".usearch.tmp")
+        self._graph.save(str(tmp))  # type: ignore[attr-defined]
+        os.replace(tmp, self._graph_path)
+        self._stamp_path.write_text(json.dumps({"generation": self._table.generation}))
+        self._dirty = False

@@ -1,0 +1,26 @@
+"""The `oraculum` command; each command group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from oraculum.cli.ingest_cmd import ingest_command
+from oraculum.cli.search_cmd import search_command
+from oraculum.cli.store_cmd import repair_command, stats_command, verify_command
+
+app = typer.Typer(
+    name="oraculum",
+    help="A retrieval-augmented backend for Tarot and horoscope readings.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("ingest")(ingest_command)
+app.command("verify")(verify_command)
+app.command("repair")(repair_command)
+app.command("stats")(stats_command)
+app.command("search")(search_command)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Pure logic with no I/O: ids, records, the tarot deck, the sky."""

@@ -1,0 +1,73 @@
+"""The shapes that flow through the pipeline: a source record, a chunk, a search hit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+Status = Literal["pending", "indexed"]
+Metadata = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A validated source record: one document, before chunking."""
+
+    id: str
+    entity: str
+    kind: str
+    lang: str
+    title: str
+    sections: tuple[tuple[str, str], ...]
+    metadata: Metadata = field(default_factory=dict)
+    source: str = ""
+    location: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """The unit in both stores: its id is the vector id and the document-store key."""
+
+    id: str
+    doc_id: str
+    n: int
+    kind: str
+    lang: str
+    title: str
+    section: str
+    text: str
+    content_hash: str
+    metadata: Metadata = field(default_factory=dict)
+    source: str = ""
+    status: Status = "pending"
+
+    def with_status(self, status: Status) -> Chunk:
+        return replace(self, status=status)
+
+    def vector_metadata(self) -> Metadata:
+        """What the vector index keeps beside the vector (DESIGN.md, step 2 of the protocol)."""
+        return {
+            "doc_id": self.doc_id,
+            "kind": self.kind,
+            "lang": self.lang,
+            "content_hash": self.content_hash,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class VectorHit:
+    id: str
+    score: float
+    metadata: Metadata
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A hit that passed the consistency check: the vector and its document agree."""
+
+    chunk: Chunk
+    score: float
+
+    def snippet(self, width: int = 160) -> str:
+        text = " ".join(self.chunk.text.split())
+        return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,1 @@
+"""The ETL: sources -> normalize -> chunk -> hash -> embed (cached) -> both stores."""

@@ -1,0 +1,222 @@
+"""Declarative mapping files: where the records are in a source, and which field is which.
+
+A mapping (YAML or TOML) turns somebody else's shape into our record schema with no code:
+
+    format: json                      # json | jsonl | csv
+    records: "tarot_interpretations[*]"  # list items; "obj.*" for an object's values
+    fields:
+      kind: "'tarot_card'"            # JMESPath expression ('...' is a literal)
+      title: name
+      sections: {upright: meanings.light, reversed: meanings.shadow}
+      metadata: {suit: suit, rank: rank, keywords: keywords}
+
+See docs/mapping.md for every key.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jmespath
+import yaml
+from jmespath.exceptions import JMESPathError
+
+from oraculum.domain.errors import MappingError, RecordRejected
+from oraculum.ingest.sources import (
+    CountingReader,
+    Progress,
+    RawRecord,
+    Source,
+    SourceError,
+    read_jsonl,
+)
+
+FORMATS = ("json", "jsonl", "csv")
+SCALAR_FIELDS = ("id", "key", "kind", "lang", "title", "text")
+GROUP_FIELDS = ("sections", "metadata")
+_RECORDS = re.compile(r"^(?P<path>[A-Za-z0-9_.-]*?)(?P<each>\[\*\]|\.?\*)$")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    expression: Any = None  # compiled JMESPath, or None for a constant
+    value: Any = None
+    join: str = "; "
+
+    def extract(self, data: Any) -> Any:
+        found = self.value if self.expression is None else self.expression.search(data)
+        if isinstance(found, list) and all(isinstance(x, str) for x in found):
+            return self.join.join(found)
+        return found
+
+
+@dataclass(frozen=True)
+class RecordMapping:
+    path: Path
+    format: str
+    records: str
+    fields: dict[str, FieldSpec]
+    groups: dict[str, dict[str, FieldSpec]] = field(default_factory=dict)
+    key_field: str = "_key"
+    csv_delimiter: str = ","
+
+    def apply(self, data: Any) -> dict[str, Any]:
+        """The record in our schema; fields that come out None are left out."""
+        out: dict[str, Any] = {}
+        for name, spec in self.fields.items():
+            value = _extract(name, spec, data)
+            if value is not None:
+                out[name] = value
+        for group, specs in self.groups.items():
+            values = {name: _extract(f"{group}.{name}", s, data) for name, s in specs.items()}
+            out[group] = {k: v for k, v in values.items() if v is not None and v != ""}
+        return out
+
+
+class FieldError(ValueError):
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}")
+
+
+def _extract(name: str, spec: FieldSpec, data: Any) -> Any:
+    try:
+        return spec.extract(data)
+    except JMESPathError as exc:
+        raise FieldError(name, f"the mapping's expression failed on this record: {exc}") from None
+
+
+def _spec(where: str, raw: Any, default_join: str) -> FieldSpec:
+    if isinstance(raw, str):
+        try:
+            return FieldSpec(jmespath.compile(raw), join=default_join)
+        except JMESPathError as exc:
+            raise MappingError(f"{where}: not a JMESPath expression: {raw!r} ({exc})") from None
+    if isinstance(raw, Mapping):
+        unknown = set(raw) - {"path", "value", "join"}
+        if unknown:
+            raise MappingError(f"{where}: unknown keys {sorted(unknown)}; use path, value, join")
+        join = str(raw.get("join", default_join))
+        if "path" in raw:
+            return _spec(where, str(raw["path"]), join)
+        if "value" in raw:
+            return FieldSpec(value=raw["value"], join=join)
+    raise MappingError(f"{where}: give a JMESPath string, {{path: ...}} or {{value: ...}}")
+
+
+def load_mapping(path: Path) -> RecordMapping:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MappingError(f"cannot read mapping {path}: {exc.strerror}") from None
+    try:
+        raw = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise MappingError(f"{path}: not valid {path.suffix.lstrip('.').upper()}: {exc}") from None
+    if not isinstance(raw, Mapping):
+        raise MappingError(f"{path}: a mapping file is a table of keys (format, records, fields)")
+    unknown = set(raw) - {"format", "records", "fields", "key_field", "join", "csv"}
+    if unknown:
+        raise MappingError(f"{path}: unknown top-level keys {sorted(unknown)}")
+    fmt = str(raw.get("format", "json"))
+    if fmt not in FORMATS:
+        raise MappingError(f"{path}: format {fmt!r} is not one of {', '.join(FORMATS)}")
+    fields_raw = raw.get("fields")
+    if not isinstance(fields_raw, Mapping):
+        raise MappingError(f"{path}: 'fields' is required and must be a table")
+    join = str(raw.get("join", "; "))
+    fields: dict[str, FieldSpec] = {}
+    groups: dict[str, dict[str, FieldSpec]] = {}
+    for name, spec in fields_raw.items():
+        where = f"{path}: fields.{name}"
+        if name in SCALAR_FIELDS:
+            fields[name] = _spec(where, spec, join)
+        elif name in GROUP_FIELDS:
+            if not isinstance(spec, Mapping):
+                raise MappingError(f"{where}: must be a table of name -> expression")
+            groups[name] = {k: _spec(f"{where}.{k}", v, join) for k, v in spec.items()}
+        else:
+            allowed = ", ".join(SCALAR_FIELDS + GROUP_FIELDS)
+            raise MappingError(f"{where}: unknown field; the schema has {allowed}")
+    records = str(raw.get("records", "[*]" if fmt == "json" else ""))
+    if fmt == "json" and not _RECORDS.match(records):
+        raise MappingError(
+            f"{path}: records {records!r} must end in [*] (items of a list) or .* (values of an "
+            "object), e.g. 'tarot_interpretations[*]' or 'western_zodiac.*'"
+        )
+    csv_opts = raw.get("csv") or {}
+    return RecordMapping(
+        path=path,
+        format=fmt,
+        records=records,
+        fields=fields,
+        groups=groups,
+        key_field=str(raw.get("key_field", "_key")),
+        csv_delimiter=str(csv_opts.get("delimiter", ",")),
+    )
+
+
+def _json_records(mapping: RecordMapping, path: Path, progress: Progress) -> Iterator[RawRecord]:
+    import ijson  # streaming: a document larger than memory is read item by item
+
+    match = _RECORDS.match(mapping.records)
+    assert match is not None
+    prefix = match["path"].strip(".")
+    with path.open("rb") as fh:
+        reader = CountingReader(fh, progress)
+        if match["each"] == "[*]":
+            items = ijson.items(reader, f"{prefix}.item" if prefix else "item", use_float=True)
+            pairs: Iterator[tuple[str | None, Any]] = ((None, item) for item in items)
+        else:
+            pairs = ijson.kvitems(reader, prefix, use_float=True)
+        try:
+            for n, (key, item) in enumerate(pairs, start=1):
+                if key is not None and isinstance(item, dict):
+                    item = {mapping.key_field: key, **item}
+                yield RawRecord(str(path), f"record {n}", item)
+        except ijson.JSONError as exc:
+            error = RecordRejected(str(path), "document", None, f"malformed JSON: {exc}")
+            yield RawRecord(str(path), "document", error=error)
+
+
+def _csv_records(mapping: RecordMapping, path: Path, progress: Progress) -> Iterator[RawRecord]:
+    with path.open("rb") as fh:
+        text = io.TextIOWrapper(CountingReader(fh, progress), encoding="utf-8", newline="")  # type: ignore[arg-type]
+        reader = csv.DictReader(text, delimiter=mapping.csv_delimiter)
+        try:
+            for row in reader:
+                yield RawRecord(str(path), f"line {reader.line_num}", dict(row))
+        except UnicodeDecodeError as exc:
+            where = f"line {reader.line_num + 1}"
+            error = RecordRejected(str(path), where, None, f"not valid UTF-8: {exc.reason}")
+            yield RawRecord(str(path), where, error=error)
+
+
+def mapped_source(path: Path, mapping: RecordMapping) -> Source:
+    if not path.is_file():
+        raise SourceError(f"{path} does not exist or is not a file")
+
+    def records(progress: Progress) -> Iterator[RawRecord]:
+        if mapping.format == "jsonl":
+            raws: Iterator[RawRecord] = read_jsonl(path, progress)
+        elif mapping.format == "csv":
+            raws = _csv_records(mapping, path, progress)
+        else:
+            raws = _json_records(mapping, path, progress)
+        for raw in raws:
+            if raw.error is None:
+                try:
+                    raw.data = mapping.apply(raw.data)
+                except FieldError as exc:
+                    raw.error = RecordRejected(raw.source, raw.location, exc.field, exc.reason)
+            yield raw
+
+    return Source(str(path.resolve()), path.stat().st_size, records)

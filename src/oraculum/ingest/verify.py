@@ -1,0 +1,150 @@
+"""Compare both stores in full (verify) and fix each class of drift (repair)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from oraculum.config import Settings, Stores
+from oraculum.ingest.embed_cache import EmbeddingCache
+
+FETCH_BATCH = 500
+Tick = Callable[[int], None]
+
+
+@dataclass
+class DriftReport:
+    documents: int = 0
+    vectors: int = 0
+    orphan_vectors: list[str] = field(default_factory=list)
+    missing_vectors: list[str] = field(default_factory=list)
+    stale_hashes: list[str] = field(default_factory=list)
+    stuck_pending: list[str] = field(default_factory=list)
+    dimension_mismatch: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (
+            self.orphan_vectors
+            or self.missing_vectors
+            or self.stale_hashes
+            or self.stuck_pending
+            or self.dimension_mismatch
+        )
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "orphan_vectors": len(self.orphan_vectors),
+            "missing_vectors": len(self.missing_vectors),
+            "stale_hashes": len(self.stale_hashes),
+            "stuck_pending": len(self.stuck_pending),
+            "dimension_mismatch": len(self.dimension_mismatch),
+        }
+
+    def as_dict(self, examples: int = 20) -> dict[str, Any]:
+        return {
+            "clean": self.clean,
+            "documents": self.documents,
+            "vectors": self.vectors,
+            "counts": self.counts(),
+            "examples": {
+                "orphan_vectors": self.orphan_vectors[:examples],
+                "missing_vectors": self.missing_vectors[:examples],
+                "stale_hashes": self.stale_hashes[:examples],
+                "stuck_pending": self.stuck_pending[:examples],
+            },
+            "dimension_mismatch": self.dimension_mismatch,
+        }
+
+
+def _dimension_problems(stores: Stores) -> list[str]:
+    want_model, want_dim = stores.embedder.model_id, stores.embedder.dim
+    problems = []
+    if stores.index.model_id not in (None, want_model) or stores.index.dim not in (0, want_dim):
+        problems.append(
+            f"vector index holds {stores.index.model_id} ({stores.index.dim}-d); "
+            f"the embedder is {want_model} ({want_dim}-d)"
+        )
+    if stores.documents.model_id not in (None, want_model):
+        problems.append(
+            f"document store was built with {stores.documents.model_id}; "
+            f"the embedder is {want_model}"
+        )
+    return problems
+
+
+def verify(stores: Stores, *, tick: Tick = lambda n: None) -> DriftReport:
+    report = DriftReport(dimension_mismatch=_dimension_problems(stores))
+    items: dict[str, tuple[str, str]] = {}
+    for chunk in stores.documents.scan():
+        items[chunk.id] = (chunk.content_hash, chunk.status)
+        tick(1)
+    report.documents = len(items)
+    seen: set[str] = set()
+    ids = stores.index.list_ids()
+    while batch := list(islice(ids, FETCH_BATCH)):
+        metadata = stores.index.fetch_metadata(batch)
+        for vid in batch:
+            seen.add(vid)
+            item = items.get(vid)
+            if item is None:
+                report.orphan_vectors.append(vid)
+            elif item[1] == "indexed" and metadata.get(vid, {}).get("content_hash") != item[0]:
+                report.stale_hashes.append(vid)
+        tick(len(batch))
+    report.vectors = len(seen)
+    for cid, (_, status) in items.items():
+        if status == "pending":
+            report.stuck_pending.append(cid)
+        elif cid not in seen:
+            report.missing_vectors.append(cid)
+    for bucket in (report.orphan_vectors, report.missing_vectors, report.stale_hashes):
+        bucket.sort()
+    return report
+
+
+@dataclass
+class RepairReport:
+    orphans_deleted: int = 0
+    vectors_written: int = 0
+    chunks_embedded: int = 0
+    unrepairable: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def repair(
+    settings: Settings, stores: Stores, drift: DriftReport, *, tick: Tick = lambda n: None
+) -> RepairReport:
+    """Orphans are deleted; missing, stale and pending chunks get a vector from their item."""
+    out = RepairReport(unrepairable=list(drift.dimension_mismatch))
+    if drift.dimension_mismatch:
+        return out
+    for start in range(0, len(drift.orphan_vectors), FETCH_BATCH):
+        part = drift.orphan_vectors[start : start + FETCH_BATCH]
+        stores.index.delete(part)
+        out.orphans_deleted += len(part)
+        tick(len(part))
+    todo = drift.missing_vectors + drift.stale_hashes + drift.stuck_pending
+    cache = EmbeddingCache(
+        settings.data_dir / "embed-cache.sqlite", stores.embedder.model_id, stores.embedder.dim
+    )
+    try:
+        step = settings.ingest_batch_size
+        for start in range(0, len(todo), step):
+            chunks = list(stores.documents.get_many(todo[start : start + step]).values())
+            matrix, embedded = cache.vectors_for(chunks, stores.embedder)
+            stores.index.upsert(
+                [c.id for c in chunks], matrix, [c.vector_metadata() for c in chunks]
+            )
+            stores.documents.mark_indexed({c.id: c.content_hash for c in chunks})
+            out.chunks_embedded += embedded
+            out.vectors_written += len(chunks)
+            tick(len(chunks))
+    finally:
+        cache.close()
+    stores.index.flush()
+    return out

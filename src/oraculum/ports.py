@@ -1,0 +1,122 @@
+"""The four ports (DESIGN.md): every adapter implements one; readers never see which."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from oraculum.domain.records import Chunk, Metadata, VectorHit
+
+Vector = npt.NDArray[np.float32]
+Filter = Mapping[str, str | Sequence[str]]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns text into unit vectors; documents and queries may be embedded differently."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed_documents(self, texts: Sequence[str]) -> Vector:
+        """A (len(texts), dim) float32 array of L2-normalized rows."""
+        ...
+
+    def embed_query(self, text: str) -> Vector:
+        """A (dim,) float32 L2-normalized vector."""
+        ...
+
+
+@runtime_checkable
+class VectorIndex(Protocol):
+    """Cosine similarity search over chunk vectors, keyed by chunk id."""
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def model_id(self) -> str | None:
+        """The embedding model the index was built with (None while empty and unclaimed)."""
+        ...
+
+    def claim(self, model_id: str, dim: int) -> None:
+        """Record the model on first use; raise DimensionMismatch if it disagrees."""
+        ...
+
+    def upsert(self, ids: Sequence[str], vectors: Vector, metadata: Sequence[Metadata]) -> None: ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
+
+    def query(self, vector: Vector, top_k: int, where: Filter | None = None) -> list[VectorHit]:
+        """The top_k nearest vectors, best first; `where` filters on metadata equality."""
+        ...
+
+    def list_ids(self) -> Iterator[str]: ...
+
+    def fetch_metadata(self, ids: Sequence[str]) -> dict[str, Metadata]: ...
+
+    def count(self) -> int: ...
+
+    def flush(self) -> None:
+        """Make everything written so far durable."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class DocumentStore(Protocol):
+    """The text and metadata of every chunk, with its status in the consistency protocol."""
+
+    @property
+    def model_id(self) -> str | None: ...
+
+    def claim(self, model_id: str, dim: int) -> None: ...
+
+    def put_many(self, chunks: Iterable[Chunk]) -> None:
+        """Write chunks as given (status included), replacing any with the same id."""
+        ...
+
+    def mark_indexed(self, hashes: Mapping[str, str]) -> int:
+        """Set status=indexed where the stored content_hash equals the given one."""
+        ...
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, Chunk]: ...
+
+    def chunk_ids_of(self, doc_ids: Sequence[str]) -> dict[str, list[str]]:
+        """For each document id, the ids of the chunks stored for it."""
+        ...
+
+    def doc_ids_of_source(self, source: str) -> Iterator[str]: ...
+
+    def delete_many(self, ids: Sequence[str]) -> None: ...
+
+    def scan(self) -> Iterator[Chunk]:
+        """Every chunk, in id order (for verify and stats)."""
+        ...
+
+    def count(self) -> int: ...
+
+    def get_meta(self, key: str) -> Any: ...
+
+    def set_meta(self, key: str, value: Any) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """Writes a reading from a prompt and its packed context."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    def generate(self, system: str, prompt: str, *, max_tokens: int) -> tuple[str, int]:
+        """The text and the number of tokens generated."""
+        ...

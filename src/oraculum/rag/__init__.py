@@ -1,0 +1,1 @@
+"""Retrieval-augmented generation: retrieve -> pack -> prompt, each stage on its own."""
