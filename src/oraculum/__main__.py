@@ -1,0 +1,3 @@
+from oraculum.cli import main
+
+main()

@@ -1,0 +1,80 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oraculum.config import Settings, Stores, open_stores
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "data" / "knowledge"
+
+
+def write_jsonl(path: Path, records: Iterable[dict[str, Any] | str | bytes]) -> Path:
+    with path.open("wb") as fh:
+        for rec in records:
+            if isinstance(rec, bytes):
+                fh.write(rec.rstrip(b"\n") + b"\n")
+            elif isinstance(rec, str):
+                fh.write(rec.encode() + b"\n")
+            else:
+                fh.write(json.dumps(rec, ensure_ascii=False).encode() + b"\n")
+    return path
+
+
+def card(n: int, text: str = "", **extra: Any) -> dict[str, Any]:
+    """A synthetic article record with a stable key."""
+    return {
+        "kind": "article",
+        "key": f"note-{n}",
+        "title": f"Note {n}",
+        "text": text or f"Note number {n} speaks of theme {n % 17} and colour {n % 5}.",
+        **extra,
+    }
+
+
+@pytest.fixture
+def hashing_settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", embedder="hashing")
+
+
+@pytest.fixture
+def stores_of() -> Iterable[Callable[[Settings], Stores]]:
+    opened: list[Stores] = []
+
+    def make(settings: Settings, claim: bool = True) -> Stores:
+        stores = open_stores(settings, claim=claim)
+        opened.append(stores)
+        return stores
+
+    yield make
+    for stores in opened:
+        stores.close()
+
+
+def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORACULUM_")}
+    env.update({"ORACULUM_DATA_DIR": str(data_dir), "ORACULUM_EMBEDDER": "hashing"})
+    env.update(extra)
+    return env
+
+
+def run_cli(
+    args: list[str], env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "oraculum", *args],
+        env=env,
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
