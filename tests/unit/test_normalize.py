@@ -17,10 +17,17 @@ def rejected(data) -> RecordRejected:
 
 
 def test_card_id_from_natural_key_in_any_language():
-    en = build({"kind": "tarot_card", "title": "The Tower", "metadata": {"arcana": "major", "number": 16},
-                "sections": {"upright": "Upheaval."}})  # fmt: skip
-    vi = build({"kind": "tarot_card", "lang": "vi", "title": "Tháp", "metadata": {"arcana": "major", "number": 16},
-                "sections": {"upright": "Biến động."}})  # fmt: skip
+    tower = {"arcana": "major", "number": 16}
+    en = build({"kind": "tarot_card", "title": "The Tower", "metadata": tower, "text": "Upheaval."})
+    vi = build(
+        {
+            "kind": "tarot_card",
+            "lang": "vi",
+            "title": "Tháp",
+            "metadata": tower,
+            "text": "Biến động.",
+        }
+    )
     assert en.id == "tarot/major/16/the-tower/en"
     assert vi.id == "tarot/major/16/the-tower/vi"
     assert en.entity == vi.entity == "tarot/major/16/the-tower"
