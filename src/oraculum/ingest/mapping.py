@@ -16,7 +16,6 @@ See docs/mapping.md for every key.
 from __future__ import annotations
 
 import csv
-import io
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -44,15 +43,38 @@ GROUP_FIELDS = ("sections", "metadata")
 _RECORDS = re.compile(r"^(?P<path>[A-Za-z0-9_.-]*?)(?P<each>\[\*\]|\.?\*)$")
 
 
+class _Joined(dict[str, Any]):
+    """Template values: lists of strings read as one string, missing keys as empty."""
+
+    def __init__(self, data: Mapping[str, Any], join: str) -> None:
+        super().__init__(data)
+        self._join = join
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().get(key, "")
+        if isinstance(value, list):
+            return self._join.join(str(v) for v in value)
+        return "" if value is None else value
+
+
 @dataclass(frozen=True)
 class FieldSpec:
-    expression: Any = None  # compiled JMESPath, or None for a constant
-    value: Any = None
-    join: str = "; "
+    expression: Any = None  # compiled JMESPath
+    value: Any = None  # a constant
+    template: str | None = None  # str.format over the record's top-level fields
+    join: str | None = "; "  # None keeps lists as lists (metadata)
 
     def extract(self, data: Any) -> Any:
+        if self.template is not None:
+            if not isinstance(data, Mapping):
+                return None
+            return self.template.format_map(_Joined(data, self.join or ", ")).strip()
         found = self.value if self.expression is None else self.expression.search(data)
-        if isinstance(found, list) and all(isinstance(x, str) for x in found):
+        if (
+            self.join is not None
+            and isinstance(found, list)
+            and all(isinstance(x, str) for x in found)
+        ):
             return self.join.join(found)
         return found
 
@@ -90,26 +112,36 @@ class FieldError(ValueError):
 def _extract(name: str, spec: FieldSpec, data: Any) -> Any:
     try:
         return spec.extract(data)
-    except JMESPathError as exc:
+    except (JMESPathError, ValueError, AttributeError, KeyError) as exc:
         raise FieldError(name, f"the mapping's expression failed on this record: {exc}") from None
 
 
-def _spec(where: str, raw: Any, default_join: str) -> FieldSpec:
+def _spec(where: str, raw: Any, default_join: str | None) -> FieldSpec:
     if isinstance(raw, str):
         try:
             return FieldSpec(jmespath.compile(raw), join=default_join)
         except JMESPathError as exc:
             raise MappingError(f"{where}: not a JMESPath expression: {raw!r} ({exc})") from None
     if isinstance(raw, Mapping):
-        unknown = set(raw) - {"path", "value", "join"}
+        unknown = set(raw) - {"path", "value", "template", "join"}
         if unknown:
-            raise MappingError(f"{where}: unknown keys {sorted(unknown)}; use path, value, join")
-        join = str(raw.get("join", default_join))
+            raise MappingError(
+                f"{where}: unknown keys {sorted(unknown)}; use path, value, template, join"
+            )
+        join = raw.get("join", default_join)
+        join = None if join is None else str(join)
         if "path" in raw:
             return _spec(where, str(raw["path"]), join)
         if "value" in raw:
             return FieldSpec(value=raw["value"], join=join)
-    raise MappingError(f"{where}: give a JMESPath string, {{path: ...}} or {{value: ...}}")
+        if "template" in raw:
+            template = str(raw["template"])
+            try:
+                template.format_map(_Joined({}, join or ", "))
+            except (ValueError, IndexError) as exc:
+                raise MappingError(f"{where}: template {template!r} is malformed: {exc}") from None
+            return FieldSpec(template=template, join=join)
+    raise MappingError(f"{where}: give a JMESPath string, or a table with path, value or template")
 
 
 def load_mapping(path: Path) -> RecordMapping:
@@ -142,7 +174,9 @@ def load_mapping(path: Path) -> RecordMapping:
         elif name in GROUP_FIELDS:
             if not isinstance(spec, Mapping):
                 raise MappingError(f"{where}: must be a table of name -> expression")
-            groups[name] = {k: _spec(f"{where}.{k}", v, join) for k, v in spec.items()}
+            # metadata keeps lists as lists; sections, like text, read them as one string
+            group_join = None if name == "metadata" else join
+            groups[name] = {k: _spec(f"{where}.{k}", v, group_join) for k, v in spec.items()}
         else:
             allowed = ", ".join(SCALAR_FIELDS + GROUP_FIELDS)
             raise MappingError(f"{where}: unknown field; the schema has {allowed}")
@@ -188,9 +222,13 @@ def _json_records(mapping: RecordMapping, path: Path, progress: Progress) -> Ite
 
 
 def _csv_records(mapping: RecordMapping, path: Path, progress: Progress) -> Iterator[RawRecord]:
-    with path.open("rb") as fh:
-        text = io.TextIOWrapper(CountingReader(fh, progress), encoding="utf-8", newline="")  # type: ignore[arg-type]
-        reader = csv.DictReader(text, delimiter=mapping.csv_delimiter)
+    def lines(fh: Iterator[str]) -> Iterator[str]:
+        for line in fh:
+            progress(len(line.encode()))
+            yield line
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(lines(fh), delimiter=mapping.csv_delimiter)
         try:
             for row in reader:
                 yield RawRecord(str(path), f"line {reader.line_num}", dict(row))
@@ -219,4 +257,6 @@ def mapped_source(path: Path, mapping: RecordMapping) -> Source:
                     raw.error = RecordRejected(raw.source, raw.location, exc.field, exc.reason)
             yield raw
 
-    return Source(str(path.resolve()), path.stat().st_size, records)
+    # One file read through two mappings is two sources: --prune with one leaves the other be.
+    name = f"{path.resolve()} (mapping {mapping.path.resolve()})"
+    return Source(name, path.stat().st_size, records)
