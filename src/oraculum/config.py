@@ -11,7 +11,7 @@ import importlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -22,7 +22,10 @@ from pydantic_settings import (
 )
 
 from oraculum.domain.errors import ConfigError
-from oraculum.ports import DocumentStore, Embedder, VectorIndex
+from oraculum.ports import DocumentStore, Embedder, Generator, VectorIndex
+
+if TYPE_CHECKING:
+    from oraculum.readings.services import Services
 
 
 class Settings(BaseSettings):
@@ -43,6 +46,14 @@ class Settings(BaseSettings):
 
     # search limits
     max_top_k: int = Field(50, ge=1, le=1000)
+
+    # readings
+    generator: Literal["extractive", "llama"] = "extractive"
+    generation_timeout_s: float = Field(20.0, gt=0, le=28)
+    context_tokens: int = Field(1_500, ge=200, le=100_000)
+    max_answer_tokens: int = Field(400, ge=16, le=4_096)
+    max_question_chars: int = Field(1_000, ge=10, le=10_000)
+    reversal_probability: float = Field(0.5, ge=0.0, le=1.0)
 
     @classmethod
     def settings_customise_sources(
@@ -69,6 +80,10 @@ VECTOR_INDEXES = {
 DOCUMENT_STORES = {
     "sqlite": "oraculum.backends.sqlite_store:SqliteDocumentStore",
 }
+GENERATORS = {
+    "extractive": "oraculum.backends.extractive:ExtractiveComposer",
+    "llama": "oraculum.backends.llama_generator:LlamaGenerator",
+}
 
 
 def _load(registry: dict[str, str], name: str) -> Any:
@@ -94,6 +109,10 @@ def build_vector_index(settings: Settings) -> VectorIndex:
 def build_document_store(settings: Settings) -> DocumentStore:
     factory = _load(DOCUMENT_STORES, settings.document_store)
     return factory(settings.data_dir / "documents.sqlite")  # type: ignore[no-any-return]
+
+
+def build_generator(settings: Settings) -> Generator:
+    return _load(GENERATORS, settings.generator)()  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -126,3 +145,24 @@ def open_stores(settings: Settings, *, claim: bool = False) -> Stores:
         stores.close()
         raise
     return stores
+
+
+def build_services(settings: Settings, stores: Stores) -> Services:
+    """Everything a reading needs, over stores opened by `open_stores`."""
+    from oraculum.rag.generate import FallbackGenerator
+    from oraculum.rag.retrieve import Retriever
+    from oraculum.readings.knowledge import Knowledge
+    from oraculum.readings.services import Limits, Services
+
+    return Services(
+        documents=stores.documents,
+        retriever=Retriever(stores.embedder, stores.index, stores.documents),
+        knowledge=Knowledge(stores.documents),
+        generator=FallbackGenerator(
+            build_generator(settings), timeout_s=settings.generation_timeout_s
+        ),
+        limits=Limits(
+            settings.max_question_chars, settings.context_tokens, settings.max_answer_tokens
+        ),
+        reversal_probability=settings.reversal_probability,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -110,13 +111,64 @@ class DocumentStore(Protocol):
     def close(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class ContextItem:
+    """One retrieved passage as it enters a prompt: the chunk id is its citation."""
+
+    id: str
+    title: str
+    section: str
+    text: str
+    kind: str = ""
+    lang: str = ""
+
+
+@dataclass(frozen=True)
+class ContextGroup:
+    """Passages under one heading ("Past: The Star, reversed"; "Mars in Aries")."""
+
+    heading: str
+    items: tuple[ContextItem, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """What a generator gets: the prompt, and the structured material it was built from.
+
+    Language models read `system` and `prompt`; the extractive composer, which needs no
+    model, composes from `groups` and `facts` directly.
+    """
+
+    system: str
+    prompt: str
+    lang: str
+    reading_type: str
+    groups: tuple[ContextGroup, ...]
+    facts: tuple[str, ...] = ()
+    question: str | None = None
+    max_tokens: int = 512
+
+
+@dataclass(frozen=True)
+class Generation:
+    text: str
+    model_id: str
+    tokens: int
+    degraded: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
 @runtime_checkable
 class Generator(Protocol):
-    """Writes a reading from a prompt and its packed context."""
+    """Writes a reading from a request; returns the text and how many tokens it took."""
 
     @property
     def model_id(self) -> str: ...
 
-    def generate(self, system: str, prompt: str, *, max_tokens: int) -> tuple[str, int]:
-        """The text and the number of tokens generated."""
+    @property
+    def languages(self) -> frozenset[str]:
+        """The languages it can write."""
         ...
+
+    def generate(self, request: GenerationRequest) -> Generation: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from oraculum.cli.ingest_cmd import ingest_command
+from oraculum.cli.readings_cmd import ask_command, demo_command, tarot_command
 from oraculum.cli.search_cmd import search_command
 from oraculum.cli.store_cmd import repair_command, stats_command, verify_command
 
@@ -20,6 +21,9 @@ app.command("verify")(verify_command)
 app.command("repair")(repair_command)
 app.command("stats")(stats_command)
 app.command("search")(search_command)
+app.command("tarot")(tarot_command)
+app.command("ask")(ask_command)
+app.command("demo")(demo_command)
 
 
 def main() -> None:

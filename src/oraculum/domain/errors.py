@@ -56,3 +56,12 @@ class BackendUnavailable(OraculumError):
 
 class NotFound(OraculumError):
     """A requested item does not exist."""
+
+
+class InvalidInput(OraculumError):
+    """A request's field is wrong; names the field, so an API or CLI can point at it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")

@@ -1,0 +1,153 @@
+"""Readings over the bundled knowledge base, real model for retrieval, composer for text."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from oraculum.config import Settings, build_services, open_stores
+from oraculum.domain.errors import InvalidInput
+from oraculum.domain.tarot import UnknownSpread
+from oraculum.ports import Generation, GenerationRequest
+from oraculum.rag.generate import FallbackGenerator
+from oraculum.readings.ask import ask
+from oraculum.readings.tarot import TarotRequest, tarot_reading
+
+pytestmark = pytest.mark.slow
+
+
+class BrokenModel:
+    """A generator whose model is down: a real Generator, registered like any other."""
+
+    model_id = "test/broken-model"
+    languages = frozenset({"en", "vi"})
+
+    def generate(self, request: GenerationRequest) -> Generation:
+        raise ConnectionError("model server refused the connection")
+
+
+class StuckModel:
+    """A generator that never answers until released."""
+
+    model_id = "test/stuck-model"
+    languages = frozenset({"en"})
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def generate(self, request: GenerationRequest) -> Generation:
+        self.release.wait(30)
+        return Generation("late", self.model_id, 1)
+
+
+@pytest.fixture(scope="module")
+def services(knowledge_settings: Settings):
+    stores = open_stores(knowledge_settings)
+    yield build_services(knowledge_settings, stores)
+    stores.close()
+
+
+def all_exist(services, ids) -> bool:
+    return set(services.documents.get_many(ids)) == set(ids)
+
+
+def test_celtic_cross_has_ten_distinct_cards_in_their_positions(services):
+    answer = tarot_reading(
+        TarotRequest("Where is my career going?", "celtic-cross", seed=11), services
+    )
+    cards = answer.reading["cards"]
+    assert len(cards) == 10 and len({c["card"] for c in cards}) == 10
+    assert [c["position"] for c in cards][:3] == ["Present", "Challenge", "Foundation"]
+    for c in cards:
+        assert c["meaning_id"].startswith(c["card_id"]) and c["orientation"] in (
+            "upright",
+            "reversed",
+        )
+    assert all_exist(services, answer.sources)
+    assert all(c["meaning_id"] in answer.sources for c in cards)
+    assert not answer.degraded and answer.timings.total_ms >= answer.timings.retrieve_ms
+
+
+def test_the_meaning_used_matches_the_orientation(services):
+    answer = tarot_reading(TarotRequest("What now?", "celtic-cross", seed=5), services)
+    chunks = services.documents.get_many([c["meaning_id"] for c in answer.reading["cards"]])
+    for c in answer.reading["cards"]:
+        assert chunks[c["meaning_id"]].section == c["orientation"]
+
+
+def test_same_seed_same_reading(services):
+    a = tarot_reading(TarotRequest("Love?", "relationship", seed=99), services)
+    b = tarot_reading(TarotRequest("Love?", "relationship", seed=99), services)
+    assert a.reading["cards"] == b.reading["cards"] and a.sources == b.sources and a.text == b.text
+
+
+def test_vietnamese_reading_uses_vietnamese_meanings_for_the_major_arcana(services):
+    answer = tarot_reading(
+        TarotRequest("Tình yêu của tôi?", "celtic-cross", seed=3, lang="vi"), services
+    )
+    majors = [c for c in answer.reading["cards"] if c["card_id"].startswith("tarot/major")]
+    assert majors and all(c["meaning_id"].endswith(("/vi#1", "/vi#2")) for c in majors)
+    assert "Tổng hợp" in answer.text
+
+
+def test_a_failing_model_gives_a_degraded_composed_reading(services):
+    services_down = build_services_with(services, FallbackGenerator(BrokenModel()))
+    answer = tarot_reading(TarotRequest("Will it work out?", "three-card", seed=1), services_down)
+    assert answer.degraded is True
+    assert "ConnectionError" in answer.notes[0]
+    assert answer.model == "oraculum/extractive-composer-v1"
+    assert "Past —" in answer.text and all(f"[{s}]" in answer.text for s in answer.sources[:1])
+
+
+def test_a_model_that_times_out_gives_a_degraded_reading(services):
+    stuck = StuckModel()
+    try:
+        answer = tarot_reading(
+            TarotRequest("Hm?", "single", seed=2),
+            build_services_with(services, FallbackGenerator(stuck, timeout_s=0.2)),
+        )
+    finally:
+        stuck.release.set()
+    assert answer.degraded and "timed out" in answer.notes[0]
+
+
+def test_a_model_without_the_language_hands_over_to_the_composer(services):
+    answer = tarot_reading(
+        TarotRequest("Sự nghiệp?", "single", seed=2, lang="vi"),
+        build_services_with(services, FallbackGenerator(StuckModel())),
+    )
+    assert not answer.degraded and "cannot write 'vi'" in answer.notes[0]
+
+
+@pytest.mark.parametrize(
+    ("request_", "field"),
+    [
+        (TarotRequest("", "three-card"), "question"),
+        (TarotRequest("x" * 10_000, "three-card"), "question"),
+        (TarotRequest("ok?", "three-card", lang="fr"), "lang"),
+        (TarotRequest("ok?", "three-card", seed=-1), "seed"),
+    ],
+)
+def test_bad_input_names_the_field(services, request_, field):
+    with pytest.raises(InvalidInput) as info:
+        tarot_reading(request_, services)
+    assert info.value.field == field
+
+
+def test_unknown_spread(services):
+    with pytest.raises(UnknownSpread, match="celtic-cross"):
+        tarot_reading(TarotRequest("ok?", "pentagram"), services)
+
+
+def test_ask_cites_passages_that_exist(services):
+    answer = ask("What does Mercury retrograde mean?", services)
+    assert answer.sources and all_exist(services, answer.sources)
+    assert "mercury" in " ".join(answer.sources)
+    assert f"[{answer.sources[0]}]" in answer.text
+
+
+def build_services_with(services, generator):
+    from dataclasses import replace
+
+    return replace(services, generator=generator)
