@@ -15,6 +15,7 @@ body is retrograde when its longitude decreases.
 
 from __future__ import annotations
 
+import atexit
 import math
 import threading
 import warnings
@@ -23,9 +24,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import numpy as np
-
-from oraculum.domain.zodiac import SIGN_WIDTH_DEG, InvalidInput, Sign, sign_of_longitude
+from oraculum.domain.errors import InvalidInput
+from oraculum.domain.zodiac import Sign, sign_of_longitude
 
 BODY_KEYS: tuple[str, ...] = (
     "sun", "moon", "mercury", "venus", "mars", "jupiter", "saturn", "uranus", "neptune", "pluto",
@@ -105,6 +105,7 @@ def _load() -> _Ephemeris:
     load = Loader(skyfield_data.get_skyfield_data_path(), expire=False, verbose=False)
     timescale = load.timescale(builtin=True)
     kernel = load("de421.bsp")
+    atexit.register(kernel.close)  # kept open for the life of the process, closed cleanly
     first = min(seg.spk_segment.start_jd for seg in kernel.segments)
     last = max(seg.spk_segment.end_jd for seg in kernel.segments)
     start = timescale.tdb_jd(first).utc_datetime() + _EDGE_MARGIN
@@ -189,16 +190,32 @@ def _local_day(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
 # --- positions ----------------------------------------------------------------------------------
 
 
-def _longitudes(keys: tuple[str, ...], instants: list[datetime]) -> dict[str, np.ndarray]:
-    """Apparent ecliptic (lat, lon) in degrees of each body at each instant: one call per body."""
+LatLon = tuple[list[float], list[float]]
+# Before 1972 civil time followed the Earth's rotation (UT); skyfield would read such clock
+# times as atomic UTC and land 9 s (1961) to 40 s (1900) off: 2–10 arc-minutes of ascendant.
+_LEAP_SECOND_ERA = datetime(1972, 1, 1, tzinfo=UTC)
+_UNIX_EPOCH_JD = 2440587.5
+
+
+def _skyfield_time(eph: _Ephemeris, instants: list[datetime]) -> Any:
+    """A skyfield Time array: UTC since 1972, UT1 (the clocks of the day) before."""
+    if instants[0] >= _LEAP_SECOND_ERA:
+        return eph.timescale.from_datetimes(instants)
+    return eph.timescale.ut1_jd([_UNIX_EPOCH_JD + i.timestamp() / 86400.0 for i in instants])
+
+
+def _latlon(keys: tuple[str, ...], instants: list[datetime]) -> dict[str, LatLon]:
+    """Apparent ecliptic latitudes and longitudes (degrees) of each body at each instant.
+
+    One skyfield call per body, over all the instants at once (a Time array).
+    """
     eph = _ephemeris()
-    t = eph.timescale.from_datetimes(instants)
-    observer = eph.earth.at(t)
-    out: dict[str, np.ndarray] = {}
+    observer = eph.earth.at(_skyfield_time(eph, instants))
+    out: dict[str, LatLon] = {}
     for key in keys:
         apparent = observer.observe(eph.bodies[key]).apparent(deflectors=_SUN_ONLY)
         lat, lon, _ = apparent.frame_latlon(eph.frame)
-        out[key] = np.stack([lat.degrees, lon.degrees])
+        out[key] = (lat.degrees.tolist(), lon.degrees.tolist())
     return out
 
 
@@ -269,9 +286,10 @@ def moon_phase(sun_lon: float, moon_lon: float, moon_lat: float = 0.0) -> MoonPh
 
 
 def _sky(utc: datetime) -> Sky:
-    latlon = _longitudes(BODY_KEYS, [utc - SPEED_STEP, utc, utc + SPEED_STEP])
+    latlon = _latlon(BODY_KEYS, [utc - SPEED_STEP, utc, utc + SPEED_STEP])
     bodies = tuple(_position(key, *latlon[key][1]) for key in BODY_KEYS)
-    phase = moon_phase(latlon["sun"][1, 1], latlon["moon"][1, 1], latlon["moon"][0, 1])
+    (_, sun_lon), (moon_lat, moon_lon) = latlon["sun"], latlon["moon"]
+    phase = moon_phase(sun_lon[1], moon_lon[1], moon_lat[1])
     return Sky(instant=utc, bodies=bodies, moon_phase=phase)
 
 
@@ -296,13 +314,13 @@ def _sign_at_and_change(
     """For each body: its longitude at `at` (local noon without one), and whether it changed
     sign during that local day."""
     start, end = _local_day(day, tz)
-    moment = datetime.combine(day, at or time(12), tzinfo=tz).astimezone(UTC)
-    latlon = _longitudes(keys, [start, moment, end])
+    moment = datetime.combine(day, time(12) if at is None else at, tzinfo=tz).astimezone(UTC)
+    latlon = _latlon(keys, [start, moment, end])
     out: dict[str, tuple[float, bool]] = {}
     for key in keys:
-        lon_start, lon, lon_end = latlon[key][1] % 360.0
+        lon_start, lon, lon_end = latlon[key][1]
         changed = sign_of_longitude(lon_start) != sign_of_longitude(lon_end)
-        out[key] = (float(lon), changed)
+        out[key] = (lon % 360.0, changed)
     return out
 
 
@@ -336,10 +354,10 @@ def true_obliquity_and_last(utc: datetime, longitude: float) -> tuple[float, flo
     """True obliquity of the ecliptic and local apparent sidereal time, both in degrees."""
     from skyfield.nutationlib import iau2000a_radians, mean_obliquity
 
-    t = _ephemeris().timescale.from_datetime(utc)
+    t = _skyfield_time(_ephemeris(), [utc])[0]
     _, d_eps = iau2000a_radians(t)
-    obliquity = mean_obliquity(t.tdb) / 3600.0 + math.degrees(d_eps)
-    return obliquity, (t.gast * 15.0 + longitude) % 360.0
+    obliquity = float(mean_obliquity(t.tdb)) / 3600.0 + math.degrees(d_eps)
+    return obliquity, (float(t.gast) * 15.0 + longitude) % 360.0
 
 
 def ascendant(last_deg: float, obliquity_deg: float, latitude: float) -> float:
@@ -379,6 +397,7 @@ def natal_big_three(
     Without a birth time, the Sun and Moon are taken at local noon, `rising` is None and
     `rising_missing_reason` says why; `moon_uncertain` / `sun_uncertain` say whether that body
     changed sign during the birth day. Without latitude and longitude, likewise no rising sign.
+    A local time in a daylight-saving gap or overlap is read with the earlier offset (fold=0).
     """
     zone_info = zone(tz)
     if latitude is not None:
@@ -389,7 +408,8 @@ def natal_big_three(
     known = birth_time is not None
     found = _sign_at_and_change(("sun", "moon"), birth_date, birth_time, zone_info)
     (sun_lon, sun_changed), (moon_lon, moon_changed) = found["sun"], found["moon"]
-    utc = datetime.combine(birth_date, birth_time or time(12), tzinfo=zone_info).astimezone(UTC)
+    local = datetime.combine(birth_date, time(12) if birth_time is None else birth_time)
+    utc = local.replace(tzinfo=zone_info).astimezone(UTC)
     asc, reason = _rising(utc, latitude, longitude, known)
     return BigThree(
         sun=sign_of_longitude(sun_lon),
@@ -403,4 +423,3 @@ def natal_big_three(
         ascendant_longitude=asc,
         instant=utc,
     )
-

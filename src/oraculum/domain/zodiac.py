@@ -7,25 +7,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from oraculum.domain.errors import OraculumError
+from oraculum.domain.errors import InvalidInput
 
 SIGN_KEYS: tuple[str, ...] = (
     "aries", "taurus", "gemini", "cancer", "leo", "virgo",
     "libra", "scorpio", "sagittarius", "capricorn", "aquarius", "pisces",
 )  # fmt: skip
 SIGN_WIDTH_DEG = 30.0
-
-
-class InvalidInput(OraculumError, ValueError):
-    """A value given by the caller is unusable; `field` names which one."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        self.field = field
-        self.reason = reason
-        super().__init__(f"{field}: {reason}")
-
-    def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "reason": self.reason}
 
 
 class UnknownSign(InvalidInput):
