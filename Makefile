@@ -23,6 +23,7 @@ demo: install
 	$(BIN)/oraculum ingest data/knowledge
 	$(BIN)/oraculum verify
 	$(BIN)/oraculum search "sudden upheaval, everything I built is collapsing" --top-k 3
+	$(BIN)/oraculum demo
 
 test: install
 	$(BIN)/ruff check src tests bench

@@ -151,3 +151,59 @@ def build_services_with(services, generator):
     from dataclasses import replace
 
     return replace(services, generator=generator)
+
+
+def test_horoscope_from_the_sky_is_generated_once_then_served_from_the_store(services):
+    from datetime import date
+
+    from oraculum.readings.horoscope import daily_horoscope
+
+    first = daily_horoscope("Sagittarius", date(2026, 11, 26), services)
+    assert first.cached is False and all_exist(services, first.sources)
+    assert "zodiac-sign/sagittarius/en#0" in first.sources
+    assert any(s.startswith("moon-phase/") for s in first.sources)
+    planets = {p["name"]: p for p in first.reading["sky"]["planets"]}
+    assert planets["sun"]["sign"] == "sagittarius"  # 26 November: the Sun is in Sagittarius
+    again = daily_horoscope("nhân mã", date(2026, 11, 26), services)
+    assert again.cached is True and again.text == first.text and again.sources == first.sources
+    vi = daily_horoscope("sagittarius", date(2026, 11, 26), services, lang="vi")
+    assert vi.cached is False and "zodiac-sign/sagittarius/vi#0" in vi.sources
+
+
+def test_precompute_makes_all_twelve(services):
+    from datetime import date
+
+    from oraculum.readings.horoscope import daily_horoscope, precompute
+
+    made = precompute(date(2027, 1, 2), services)
+    assert [a.reading["sign"] for a in made][:3] == ["aries", "taurus", "gemini"] and len(
+        made
+    ) == 12
+    assert daily_horoscope("leo", date(2027, 1, 2), services).cached is True
+
+
+def test_natal_big_three_of_a_published_chart(services):
+    from datetime import date, time
+
+    from oraculum.readings.natal import NatalRequest, natal_reading
+
+    # Barack Obama: 1961-08-04 19:24 HST, Honolulu (Astro-Databank, Rodden rating AA):
+    # Sun Leo, Moon Gemini, Ascendant Aquarius.
+    birth = NatalRequest(date(1961, 8, 4), time(19, 24), "Pacific/Honolulu", 21.3069, -157.8583)
+    answer = natal_reading(birth, services)
+    big3 = answer.reading["big_three"]
+    assert (big3["sun"], big3["moon"], big3["rising"]) == ("leo", "gemini", "aquarius")
+    assert {"zodiac-sign/leo/en#0", "zodiac-sign/gemini/en#0", "zodiac-sign/aquarius/en#0"} <= set(
+        answer.sources
+    )
+
+
+def test_natal_without_a_birth_time_says_why_rising_is_missing(services):
+    from datetime import date
+
+    from oraculum.readings.natal import NatalRequest, natal_reading
+
+    answer = natal_reading(NatalRequest(date(1990, 7, 1)), services)
+    big3 = answer.reading["big_three"]
+    assert big3["rising"] is None and "birth time" in big3["rising_missing_reason"]
+    assert "birth time" in answer.text

@@ -63,4 +63,4 @@ def test_extractive_composer_cites_every_passage_and_is_deterministic():
     assert "The Moon (upright):" in first.text  # a passage the heading does not name is named
     assert "Synthesis" in first.text and "entertainment" in first.text
     vi = composer.generate(GenerationRequest("s", "p", "vi", "tarot", groups))
-    assert "Trải bài này chỉ để suy ngẫm" in vi.text
+    assert "Nội dung này chỉ để suy ngẫm" in vi.text

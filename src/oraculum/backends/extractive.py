@@ -26,7 +26,7 @@ _WORDS = {
     "vi": {
         "synthesis": "Tổng hợp",
         "question": "Câu hỏi của bạn",
-        "closing": "Trải bài này chỉ để suy ngẫm và giải trí; đây không phải lời khuyên y tế, "
+        "closing": "Nội dung này chỉ để suy ngẫm và giải trí; đây không phải lời khuyên y tế, "
         "pháp lý hay tài chính.",
         "nothing": "Cơ sở tri thức chưa có nội dung về điều này.",
     },
@@ -66,7 +66,9 @@ class ExtractiveComposer:
             if body:
                 paragraphs.append(f"{group.heading}\n" + " ".join(body))
         if request.facts:
-            paragraphs.append(f"{words['synthesis']}\n" + " ".join(request.facts))
+            paragraphs.append(
+                f"{words['synthesis']}\n" + "\n".join(f"• {f}" for f in request.facts)
+            )
         if not request.groups and not request.facts:
             paragraphs.append(words["nothing"])
         paragraphs.append(words["closing"])

@@ -1,0 +1,136 @@
+"""`oraculum horoscope`, `natal` and `sky`: astrology from the command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from oraculum.cli.common import friendly_errors, out, print_json
+from oraculum.cli.parsing import parse_date, parse_day_or_today, parse_time
+from oraculum.cli.readings_cmd import Json, Lang, reading_services
+from oraculum.cli.render import show_answer
+from oraculum.domain.errors import InvalidInput
+from oraculum.domain.sky import sky_on, sun_sign_on
+from oraculum.readings.horoscope import daily_horoscope, precompute
+from oraculum.readings.natal import NatalRequest, natal_reading
+from oraculum.readings.sky_words import sky_dict
+
+Tz = Annotated[str, typer.Option(help="IANA time zone, e.g. Asia/Ho_Chi_Minh")]
+Day = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: today)")]
+
+horoscope_app = typer.Typer(help="Daily horoscopes from the sky of the day.", no_args_is_help=False)
+
+
+def planets_table(sky: dict) -> Table:
+    table = Table(title=f"the sky at {sky['instant']}")
+    for name in ("body", "longitude", "sign", "°", "motion"):
+        table.add_column(name, justify="right" if name in ("longitude", "°") else "left")
+    for p in sky["planets"]:
+        motion = "[magenta]retrograde ℞[/]" if p["retrograde"] else "direct"
+        table.add_row(
+            p["name"], f"{p['longitude']:.2f}°", p["sign"], str(int(p["degree_in_sign"])), motion
+        )
+    phase = sky["moon_phase"]
+    table.caption = f"Moon: {phase['name']}, {phase['illumination'] * 100:.0f}% lit"
+    return table
+
+
+@horoscope_app.callback(invoke_without_command=True)
+def horoscope_command(
+    ctx: typer.Context,
+    sign: Annotated[str | None, typer.Option(help="a sign, in English or Vietnamese")] = None,
+    birth_date: Annotated[str | None, typer.Option(help="or a birth date: its sun sign")] = None,
+    day: Day = None,
+    lang: Lang = "en",
+    tz: Tz = "UTC",
+    as_json: Json = False,
+) -> None:
+    """Today's (or --date's) horoscope for --sign, or for the sun sign of --birth-date."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with reading_services() as services, friendly_errors():
+        if (sign is None) == (birth_date is None):
+            raise InvalidInput("sign", "give either --sign or --birth-date")
+        notes = []
+        if birth_date is not None:
+            found, cusp = sun_sign_on(parse_date(birth_date, "--birth-date"), None, tz)
+            sign = found.key
+            if cusp:
+                notes.append(
+                    "the Sun changed sign on that day: "
+                    "without a birth time it may be the neighbouring sign"
+                )
+        answer = daily_horoscope(
+            sign or "", parse_day_or_today(day, "--date", tz), services, lang=lang, tz=tz
+        )
+        answer.notes.extend(notes)
+    if as_json:
+        print_json(answer.as_dict())
+    else:
+        show_answer(answer, facts=planets_table(answer.reading["sky"]))
+
+
+@horoscope_app.command("precompute")
+def precompute_command(
+    day: Day = None, lang: Lang = "en", tz: Tz = "UTC", as_json: Json = False
+) -> None:
+    """Make the day's 12 horoscopes now, so that requests are served from the store."""
+    with reading_services() as services, friendly_errors():
+        answers = precompute(parse_day_or_today(day, "--date", tz), services, lang=lang, tz=tz)
+    rows = [{"sign": a.reading["sign"], "cached": a.cached, "degraded": a.degraded,
+             "total_ms": round(a.timings.total_ms, 1)} for a in answers]  # fmt: skip
+    if as_json:
+        print_json({"date": answers[0].reading["date"], "lang": lang, "horoscopes": rows})
+        return
+    table = Table(title=f"horoscopes for {answers[0].reading['date']} ({lang})")
+    for name in ("sign", "was cached", "degraded", "ms"):
+        table.add_column(name)
+    for r in rows:
+        table.add_row(r["sign"], str(r["cached"]), str(r["degraded"]), f"{r['total_ms']:.0f}")
+    out.print(table)
+
+
+def natal_command(
+    birth_date: Annotated[str, typer.Option("--date", help="birth date, YYYY-MM-DD")],
+    birth_time: Annotated[
+        str | None, typer.Option("--time", help="birth time, HH:MM (local)")
+    ] = None,
+    tz: Tz = "UTC",
+    lat: Annotated[
+        float | None, typer.Option(help="birth latitude, degrees north (-90..90)")
+    ] = None,
+    lon: Annotated[
+        float | None, typer.Option(help="birth longitude, degrees east (-180..180)")
+    ] = None,
+    lang: Lang = "en",
+    as_json: Json = False,
+) -> None:
+    """The big three: sun, moon and rising sign (rising needs the time and place)."""
+    with reading_services() as services, friendly_errors():
+        request = NatalRequest(
+            parse_date(birth_date, "--date"), parse_time(birth_time, "--time"), tz, lat, lon, lang
+        )
+        answer = natal_reading(request, services)
+    if as_json:
+        print_json(answer.as_dict())
+        return
+    big3 = answer.reading["big_three"]
+    table = Table(title="big three")
+    for name in ("sun", "moon", "rising"):
+        table.add_column(name)
+    table.add_row(
+        big3["sun"], big3["moon"], big3["rising"] or f"[dim]{big3['rising_missing_reason']}[/]"
+    )
+    show_answer(answer, facts=table)
+
+
+def sky_command(day: Day = None, tz: Tz = "UTC", as_json: Json = False) -> None:
+    """Where the Sun, Moon and planets stand at local noon of a day, and the Moon's phase."""
+    with friendly_errors():
+        sky = sky_dict(sky_on(parse_day_or_today(day, "--date", tz), tz))
+    if as_json:
+        print_json(sky)
+    else:
+        out.print(planets_table(sky))

@@ -1,0 +1,102 @@
+"""The daily horoscope: the sign's profile, the transits that touch it, the Moon's phase.
+
+The sky comes from the ephemeris; the words come from the knowledge base. A sign's horoscope
+for a day and language is generated once and then served from the document store.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from oraculum.domain.sky import Sky, sky_on
+from oraculum.domain.zodiac import Sign, get_sign
+from oraculum.ports import ContextGroup
+from oraculum.rag.pack import pack
+from oraculum.readings.answer import Answer
+from oraculum.readings.services import Services, Stopwatch, check_lang
+from oraculum.readings.sky_words import moon_phrase, position_phrase, sign_name, sky_dict
+
+_FOCUS = ("love", "work", "growth")  # one of the profile's sections each day, in turn
+_READING_KEYS = ("sign", "date", "tz", "sky")
+CACHE_PREFIX = "horoscope/"
+_RULED_BY = {"en": "ruler of", "vi": "chủ tinh của"}
+
+
+def cache_key(sign: Sign, day: date, lang: str, tz: str, model: str) -> str:
+    return f"{CACHE_PREFIX}{sign.key}/{day.isoformat()}/{lang}/{tz}/{model}"
+
+
+def horoscope_context(
+    sign: Sign, sky: Sky, day: date, lang: str, services: Services
+) -> tuple[list[ContextGroup], tuple[str, ...]]:
+    kb = services.knowledge
+    focus = _FOCUS[day.toordinal() % len(_FOCUS)]
+    profile, _ = kb.sections(f"zodiac-sign/{sign.key}", lang, ("profile", focus))
+    groups = [ContextGroup(sign_name(sign.key, lang), tuple(profile))]
+    facts: list[str] = []
+    touching = sky.in_sign(sign.key)
+    ruler = sky.body(sign.ruler)
+    seen = set()
+    for position in touching:
+        items, _ = kb.sections(f"planet/{position.body}", lang, ("transit",))
+        groups.append(ContextGroup(position_phrase(position, lang), tuple(items)))
+        facts.append(position_phrase(position, lang))
+        seen.add(position.body)
+    if ruler.body not in seen:
+        items, _ = kb.sections(f"planet/{ruler.body}", lang, ("transit",))
+        heading = f"{position_phrase(ruler, lang)} — {_RULED_BY[lang]} {sign_name(sign.key, lang)}"
+        groups.append(ContextGroup(heading, tuple(items)))
+        facts.append(heading)
+        seen.add(ruler.body)
+    retrograde = [p for p in sky.bodies if p.retrograde and p.body not in seen][:2]
+    for position in retrograde:
+        items, _ = kb.sections(f"planet/{position.body}", lang, ("retrograde",))
+        groups.append(ContextGroup(position_phrase(position, lang), tuple(items)))
+        facts.append(position_phrase(position, lang))
+    phase_items, _ = kb.sections(f"moon-phase/{sky.moon_phase.key}", lang, ("meaning", "guidance"))
+    title = phase_items[0].title if phase_items else sky.moon_phase.name
+    moon = moon_phrase(sky.moon_phase, sky.body("moon"), title, lang)
+    groups.append(ContextGroup(moon, tuple(phase_items)))
+    facts.append(moon)
+    return groups, tuple(facts)
+
+
+def daily_horoscope(
+    sign_name_or_key: str, day: date, services: Services, *, lang: str = "en", tz: str = "UTC"
+) -> Answer:
+    lang = check_lang(lang)
+    sign = get_sign(sign_name_or_key)
+    key = cache_key(sign, day, lang, tz, services.generator.model_id)
+    cached = services.documents.get_meta(key)
+    if cached is not None:
+        answer = Answer.from_dict(cached, _READING_KEYS)
+        answer.cached = True
+        return answer
+    clock = Stopwatch()
+    with clock.lap("retrieve"):
+        sky = sky_on(day, tz)
+        groups, facts = horoscope_context(sign, sky, day, lang, services)
+        context = pack(groups, services.limits.context_tokens)
+    with clock.lap("generate"):
+        generation = services.generate("horoscope", lang, context, facts=facts)
+    answer = Answer(
+        kind="horoscope",
+        lang=lang,
+        text=generation.text,
+        sources=context.ids,
+        model=generation.model_id,
+        degraded=generation.degraded,
+        reading={"sign": sign.key, "date": day.isoformat(), "tz": tz, "sky": sky_dict(sky)},
+        timings=clock.timings(),
+        tokens=generation.tokens,
+        notes=list(generation.notes),
+    )
+    if not answer.degraded:  # a degraded answer is not worth keeping for the whole day
+        services.documents.set_meta(key, answer.as_dict())
+    return answer
+
+
+def precompute(day: date, services: Services, *, lang: str = "en", tz: str = "UTC") -> list[Answer]:
+    from oraculum.domain.zodiac import SIGN_KEYS
+
+    return [daily_horoscope(key, day, services, lang=lang, tz=tz) for key in SIGN_KEYS]
