@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(1_000, ge=10, le=10_000)
     reversal_probability: float = Field(0.5, ge=0.0, le=1.0)
 
+    # HTTP API
+    api_keys: str = Field("", description="comma-separated API keys (kept only as hashes)")
+    auth_mode: Literal["api-key", "gateway"] = "api-key"
+    max_body_bytes: int = Field(16_384, ge=1_024, le=1_048_576)
+
     @classmethod
     def settings_customise_sources(
         cls,

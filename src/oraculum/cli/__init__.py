@@ -7,6 +7,7 @@ import typer
 from oraculum.cli.ingest_cmd import ingest_command
 from oraculum.cli.readings_cmd import ask_command, demo_command, tarot_command
 from oraculum.cli.search_cmd import search_command
+from oraculum.cli.serve_cmd import serve_command
 from oraculum.cli.sky_cmd import horoscope_app, natal_command, sky_command
 from oraculum.cli.store_cmd import repair_command, stats_command, verify_command
 
@@ -28,6 +29,7 @@ app.command("demo")(demo_command)
 app.add_typer(horoscope_app, name="horoscope")
 app.command("natal")(natal_command)
 app.command("sky")(sky_command)
+app.command("serve")(serve_command)
 
 
 def main() -> None:

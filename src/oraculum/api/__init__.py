@@ -1,0 +1,1 @@
+"""The HTTP API: one ASGI app for uvicorn locally and for Lambda behind API Gateway."""

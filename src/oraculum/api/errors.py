@@ -1,0 +1,90 @@
+"""Every error leaves as problem+json; no stack trace ever reaches a client."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from oraculum.api.problems import MEDIA_TYPE, Problem
+from oraculum.domain.errors import BackendUnavailable, InvalidInput, NotFound, OraculumError
+from oraculum.domain.tarot import UnknownSpread
+
+log = logging.getLogger("oraculum.api")
+_STATUS_KINDS = {
+    401: "unauthorized", 404: "not-found", 405: "method-not-allowed", 413: "payload-too-large",
+    415: "unsupported-media-type",
+}  # fmt: skip
+
+
+def render(problem: Problem, request: Request) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
+    return JSONResponse(
+        problem.body(request.url.path), problem.status, media_type=MEDIA_TYPE, headers=headers
+    )
+
+
+def from_domain(exc: OraculumError) -> Problem:
+    if isinstance(exc, InvalidInput):
+        return Problem(422, "invalid-input", exc.message, field=exc.field)
+    if isinstance(exc, UnknownSpread):
+        return Problem(422, "invalid-input", str(exc), field="spread")
+    if isinstance(exc, NotFound):
+        return Problem(404, "not-found", str(exc))
+    if isinstance(exc, BackendUnavailable):
+        return Problem(503, "backend-unavailable", str(exc))
+    return Problem(500, "internal", "the request could not be completed")
+
+
+def _field(loc: tuple[object, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def on_problem(request: Request, exc: Problem) -> JSONResponse:
+        return render(exc, request)
+
+    @app.exception_handler(OraculumError)
+    async def on_domain(request: Request, exc: OraculumError) -> JSONResponse:
+        problem = from_domain(exc)
+        if problem.status >= 500:
+            log.error("request failed: %s", exc, exc_info=exc)
+        return render(problem, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return render(
+                Problem(400, "malformed-json", "the request body is not valid JSON"), request
+            )
+        first = errors[0] if errors else {}
+        detail = f"{_field(tuple(first.get('loc', ())))}: {first.get('msg', 'invalid')}"
+        fields = [
+            {"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "")} for e in errors
+        ]
+        problem = Problem(
+            422,
+            "invalid-input",
+            detail,
+            field=fields[0]["field"] if fields else None,
+            errors=fields,
+        )
+        return render(problem, request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        kind = _STATUS_KINDS.get(
+            exc.status_code, "internal" if exc.status_code >= 500 else "invalid-input"
+        )
+        return render(Problem(exc.status_code, kind, str(exc.detail)), request)
+
+    @app.exception_handler(Exception)
+    async def on_anything(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s", request.url.path, exc_info=exc)
+        return render(Problem(500, "internal", "the request could not be completed"), request)
