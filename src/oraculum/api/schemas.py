@@ -2,18 +2,57 @@
 
 from __future__ import annotations
 
-from datetime import date, time
-from typing import Literal
+from typing import Annotated, Literal
+from zoneinfo import available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 Lang = Literal["en", "vi"]
 SpreadId = Literal["single", "three-card", "celtic-cross", "relationship"]
 QUESTION_CHARS = 1_000  # the schema's bound; ORACULUM_MAX_QUESTION_CHARS may lower it
+SignKey = Literal[
+    "aries", "taurus", "gemini", "cancer", "leo", "virgo", "libra", "scorpio", "sagittarius",
+    "capricorn", "aquarius", "pisces",
+]  # fmt: skip
+TIME_ZONES = sorted(available_timezones())
+# The ephemeris (JPL DE421) covers 1899-07-30 to 2053-10-06; the API offers whole years
+# inside it, so that the schema itself says which dates are valid.
+DATE_PATTERN = r"^(19[0-9]{2}|20[0-4][0-9]|205[0-2])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+DATE_DOC = "YYYY-MM-DD, from 1900-01-01 to 2052-12-31"
+
+
+def _json_integer(value: object) -> object:
+    """JSON Schema's integer: 224 and 224.0 are the same number; true and false are not numbers."""
+    if isinstance(value, bool):
+        raise ValueError("must be an integer, not a boolean")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# Field before the validator: the other way round pydantic writes "ge"/"le" into the JSON
+# schema instead of "minimum"/"maximum".
+Seed = Annotated[int, Field(ge=0, le=2**53 - 1), BeforeValidator(_json_integer)]
+
+
+def _known_zone(value: str) -> str:
+    if value not in available_timezones():
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Ho_Chi_Minh")
+    return value
+
+
+TimeZone = Annotated[
+    str,
+    AfterValidator(_known_zone),
+    Field(json_schema_extra={"enum": TIME_ZONES}, description="IANA time zone"),
+]
+DateText = Annotated[
+    str, Field(pattern=DATE_PATTERN, json_schema_extra={"format": "date"}, description=DATE_DOC)
+]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class TarotReadingRequest(Strict):
@@ -21,18 +60,19 @@ class TarotReadingRequest(Strict):
         min_length=1, max_length=QUESTION_CHARS, description="what the reading is about"
     )
     spread: SpreadId = "three-card"
-    seed: int | None = Field(None, ge=0, le=2**63 - 1, description="makes the draw reproducible")
+    seed: Seed | None = Field(None, description="makes the draw reproducible")
     lang: Lang = "en"
 
 
 class NatalRequestBody(Strict):
-    birth_date: date
-    birth_time: time | None = Field(
-        None, description="local time of birth; without it no rising sign"
+    birth_date: DateText
+    birth_time: str | None = Field(
+        None,
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        description="local time of birth, HH:MM or HH:MM:SS (24-hour, no offset: tz gives it); "
+        "without it there is no rising sign",
     )
-    tz: str = Field(
-        "UTC", min_length=1, max_length=64, description="IANA time zone of the birth place"
-    )
+    tz: TimeZone = "UTC"
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     lang: Lang = "en"
