@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -152,17 +153,27 @@ def open_stores(settings: Settings, *, claim: bool = False) -> Stores:
     return stores
 
 
-def build_services(settings: Settings, stores: Stores) -> Services:
-    """Everything a reading needs, over stores opened by `open_stores`."""
+def build_services(
+    settings: Settings, stores: Stores, *, count: Callable[[str, float], None] | None = None
+) -> Services:
+    """Everything a reading needs, over stores opened by `open_stores`.
+
+    `count(name, value)` receives the metrics (ContextMismatch, DegradedAnswers, ...).
+    """
     from oraculum.rag.generate import FallbackGenerator
     from oraculum.rag.retrieve import Retriever
     from oraculum.readings.knowledge import Knowledge
     from oraculum.readings.services import Limits, Services
 
+    sink = count or (lambda name, value: None)
+
+    def mismatch(n: int) -> None:
+        sink("ContextMismatch", n)
+
     return Services(
         documents=stores.documents,
-        retriever=Retriever(stores.embedder, stores.index, stores.documents),
-        knowledge=Knowledge(stores.documents),
+        retriever=Retriever(stores.embedder, stores.index, stores.documents, on_mismatch=mismatch),
+        knowledge=Knowledge(stores.documents, on_mismatch=mismatch),
         generator=FallbackGenerator(
             build_generator(settings), timeout_s=settings.generation_timeout_s
         ),
@@ -170,4 +181,5 @@ def build_services(settings: Settings, stores: Stores) -> Services:
             settings.max_question_chars, settings.context_tokens, settings.max_answer_tokens
         ),
         reversal_probability=settings.reversal_probability,
+        count=sink,
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time as clock
+import uuid
 from datetime import date, time
 from pathlib import Path as FilePath
 from typing import Annotated, Any
@@ -11,7 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from oraculum import __version__
+from oraculum import __version__, observability
 from oraculum.api import errors
 from oraculum.api.auth import ApiKeys, authenticate
 from oraculum.api.limits import BodyLimit
@@ -105,6 +107,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     errors.install(app)
+    observability.quiet_stdlib_loggers()
+
+    @app.middleware("http")
+    async def request_context(request: Request, call_next: Any) -> Any:
+        context = request.scope.get("aws.context")
+        request_id = (
+            getattr(context, "aws_request_id", None)
+            or request.headers.get("x-request-id")
+            or uuid.uuid4().hex
+        )
+        observability.bind_request(request_id, path=request.url.path, method=request.method)
+        started = clock.perf_counter()
+        try:
+            response = await call_next(request)
+        finally:
+            observability.flush()
+        elapsed = (clock.perf_counter() - started) * 1e3
+        identity = getattr(request.state, "identity", None)
+        observability.logger().info(
+            "request",
+            extra={"status": response.status_code, "ms": round(elapsed, 1), "caller": identity},
+        )
+        response.headers["x-request-id"] = request_id
+        return response
+
+    def measured(answer: Any) -> dict[str, Any]:
+        observability.count("ReadingLatency", answer.timings.total_ms, reading=answer.kind)
+        return answer.as_dict()  # type: ignore[no-any-return]
+
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(caller)], responses=COMMON)
 
     @v1.post("/tarot/readings", response_model=TarotReadingOut, tags=["tarot"])
@@ -113,7 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             answer = tarot_reading(
                 TarotRequest(body.question, body.spread, body.seed, body.lang), services
             )
-        return answer.as_dict()
+        return measured(answer)
 
     @v1.get("/tarot/cards", response_model=CardList, tags=["tarot"])
     def list_cards() -> CardList:
@@ -157,7 +188,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         at = time.fromisoformat(body.birth_time) if body.birth_time else None
         request = NatalRequest(born, at, body.tz, body.latitude, body.longitude, body.lang)
         with runtime.services() as services:
-            return natal_reading(request, services).as_dict()
+            return measured(natal_reading(request, services))
 
     @v1.get("/horoscopes/{sign}", response_model=HoroscopeOut, tags=["astrology"])
     def get_horoscope(
@@ -167,7 +198,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tz: Annotated[TimeZone, Query()] = "UTC",
     ) -> dict[str, Any]:
         with runtime.services() as services:
-            return daily_horoscope(sign, _day(day, tz), services, lang=lang, tz=tz).as_dict()
+            return measured(daily_horoscope(sign, _day(day, tz), services, lang=lang, tz=tz))
 
     @v1.get("/sky", response_model=SkyOut, tags=["astrology"])
     def get_sky(
@@ -179,7 +210,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @v1.post("/ask", response_model=AskOut, tags=["questions"])
     def post_ask(body: AskRequest) -> dict[str, Any]:
         with runtime.services() as services:
-            return ask(body.question, services, lang=body.lang).as_dict()
+            return measured(ask(body.question, services, lang=body.lang))
 
     @v1.get("/search", response_model=SearchOut, tags=["questions"])
     def search(

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from oraculum import observability
 from oraculum.config import Settings, Stores, build_services, open_stores
 from oraculum.readings.services import Services
 
@@ -26,7 +27,9 @@ class Runtime:
         with self._lock:
             if self._services is None:
                 self._stores = open_stores(self.settings)
-                self._services = build_services(self.settings, self._stores)
+                self._services = build_services(
+                    self.settings, self._stores, count=observability.count
+                )
             yield self._services
 
     @contextmanager

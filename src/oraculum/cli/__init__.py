@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from oraculum.cli.ingest_cmd import ingest_command
+from oraculum.cli.invoke_cmd import invoke_command
 from oraculum.cli.readings_cmd import ask_command, demo_command, tarot_command
 from oraculum.cli.search_cmd import search_command
 from oraculum.cli.serve_cmd import serve_command
@@ -30,6 +31,7 @@ app.add_typer(horoscope_app, name="horoscope")
 app.command("natal")(natal_command)
 app.command("sky")(sky_command)
 app.command("serve")(serve_command)
+app.command("invoke")(invoke_command)
 
 
 def main() -> None:

@@ -17,6 +17,8 @@ def ask(question: str, services: Services, *, lang: str = "en", top_k: int = 5) 
         # The embedder is multilingual: search every language, then let passages in the
         # asker's language go first when the scores are close.
         found = services.retriever.search(text, top_k=top_k * 2).hits
+        if not found:
+            services.count("RetrievalMisses", 1)
         ranked = sorted(found, key=lambda h: (h.chunk.lang != lang, -h.score))[:top_k]
         ranked.sort(key=lambda h: -h.score)
         groups = [ContextGroup(h.chunk.title, (to_item(h.chunk),)) for h in ranked]

@@ -92,6 +92,8 @@ def tarot_reading(request: TarotRequest, services: Services) -> Answer:
         drawn_docs = set()
         for dc in cards:
             chunks, found_lang = services.knowledge.entity(dc.card.entity, lang)
+            if not chunks:
+                services.count("RetrievalMisses", 1)
             drawn_docs.add(dc.card.entity)
             meaning = [c for c in chunks if c.section == dc.orientation]
             image = [c for c in chunks if c.section == "description"]

@@ -1,0 +1,85 @@
+"""Lambda entry points: one per function (tarot, horoscope, ask, and the daily precompute).
+
+The three HTTP functions share one ASGI app through Mangum; API Gateway routes each function
+its own paths. Importing this module imports nothing heavy: the app, its clients and the
+stores are created on the first invocation and kept for the life of the execution
+environment. Local-model code is never imported here.
+
+Fault injection (for `oraculum alarms test`): when the setting ORACULUM_FAULT_INJECTION is
+true, an event carrying `"oraculumFault": "error"` makes the handler raise, so that the
+function's Errors metric moves. Without that setting the flag is ignored.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+_http_handler: Any = None
+
+
+class InjectedFault(RuntimeError):
+    """Raised on purpose, to prove that alarms fire."""
+
+
+def _fault_requested(event: Any) -> bool:
+    enabled = os.environ.get("ORACULUM_FAULT_INJECTION", "").lower() in ("1", "true", "yes")
+    return enabled and isinstance(event, dict) and event.get("oraculumFault") == "error"
+
+
+def _http() -> Any:
+    global _http_handler
+    if _http_handler is None:
+        from mangum import Mangum
+
+        from oraculum.api.app import asgi
+
+        _http_handler = Mangum(asgi(), lifespan="off")
+    return _http_handler
+
+
+def _serve(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if _fault_requested(event):
+        raise InjectedFault("fault injected on request (ORACULUM_FAULT_INJECTION is on)")
+    return _http()(event, context)  # type: ignore[no-any-return]
+
+
+def tarot(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """POST /v1/tarot/readings, GET /v1/tarot/cards[/{id}], GET /v1/tarot/spreads."""
+    return _serve(event, context)
+
+
+def horoscope(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """GET /v1/horoscopes/{sign}, POST /v1/horoscopes/natal, GET /v1/sky."""
+    return _serve(event, context)
+
+
+def ask(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """POST /v1/ask, GET /v1/search, GET /health."""
+    return _serve(event, context)
+
+
+def precompute(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The EventBridge schedule: make the day's twelve horoscopes in every language."""
+    if _fault_requested(event):
+        raise InjectedFault("fault injected on request (ORACULUM_FAULT_INJECTION is on)")
+    from datetime import UTC, date, datetime
+
+    from oraculum import observability
+    from oraculum.api.runtime import Runtime
+    from oraculum.config import Settings
+    from oraculum.readings.horoscope import precompute as make_day
+
+    day = date.fromisoformat(event["date"]) if event.get("date") else datetime.now(UTC).date()
+    runtime = Runtime(Settings())
+    made: dict[str, int] = {}
+    try:
+        with runtime.services() as services:
+            for lang in event.get("langs", ["en", "vi"]):
+                answers = make_day(day, services, lang=lang)
+                made[lang] = sum(not a.cached for a in answers)
+    finally:
+        runtime.close()
+        observability.flush()
+    observability.logger().info("precomputed", extra={"date": day.isoformat(), "made": made})
+    return {"date": day.isoformat(), "made": made}
