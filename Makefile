@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= .oraculum
 export ORACULUM_DATA_DIR := $(DATA_DIR)
 
-.PHONY: demo test lint bench install check-python clean
+.PHONY: demo test lint bench install check-system clean
 
 $(BIN)/oraculum: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,9 +25,14 @@ demo: install
 	$(BIN)/oraculum search "sudden upheaval, everything I built is collapsing" --top-k 3
 	$(BIN)/oraculum demo
 
-test: install
+test: install check-system
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
+
+# System packages are not installed by make (no root): say what is missing and what skips.
+check-system:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  echo "note: chromium is not installed; the web-page test will be skipped. Install it with: sudo apt-get install chromium"
 
 lint: install
 	$(BIN)/ruff check src tests bench
