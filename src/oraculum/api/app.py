@@ -228,19 +228,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         with runtime.services() as services:
             found = services.retriever.search(q, top_k=top_k, kind=kind, lang=lang)
-        hits = [
-            {
-                "id": h.chunk.id,
-                "doc_id": h.chunk.doc_id,
-                "title": h.chunk.title,
-                "kind": h.chunk.kind,
-                "lang": h.chunk.lang,
-                "section": h.chunk.section,
-                "score": h.score,
-                "snippet": h.snippet(),
-            }
-            for h in found.hits
-        ]
+        hits = [h.as_dict() for h in found.hits]
         return {"query": q, "hits": hits, "dropped": len(found.dropped)}
 
     app.include_router(v1)

@@ -41,19 +41,7 @@ def search_command(
             )
         finally:
             stores.close()
-    hits = [
-        {
-            "id": h.chunk.id,
-            "doc_id": h.chunk.doc_id,
-            "title": h.chunk.title,
-            "kind": h.chunk.kind,
-            "lang": h.chunk.lang,
-            "section": h.chunk.section,
-            "score": round(h.score, 4),
-            "snippet": h.snippet(),
-        }
-        for h in result.hits
-    ]
+    hits = [h.as_dict() for h in result.hits]
     if as_json:
         timings = {
             "embed": round(result.embed_ms, 2),

@@ -68,6 +68,20 @@ class SearchHit:
     chunk: Chunk
     score: float
 
+    def as_dict(self) -> dict[str, Any]:
+        """The hit as the CLI and the API show it."""
+        c = self.chunk
+        return {
+            "id": c.id,
+            "doc_id": c.doc_id,
+            "title": c.title,
+            "kind": c.kind,
+            "lang": c.lang,
+            "section": c.section,
+            "score": round(self.score, 4),
+            "snippet": self.snippet(),
+        }
+
     def snippet(self, width: int = 160) -> str:
         text = " ".join(self.chunk.text.split())
         return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
