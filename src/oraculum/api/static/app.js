@@ -25,7 +25,7 @@ const I18N = {
     sign: "Sign",
     date: "Date",
     read: "Read the day",
-    reading_: "Reading…",
+    readingBusy: "Reading…",
     horoscopeHeading: "The day",
     sky: "The sky",
     planet: "Planet",
@@ -51,10 +51,10 @@ const I18N = {
     asked: "You asked",
     field: "field",
     noKeyTitle: "An API key is needed",
-    noKeyDetail: "Enter an API key above; every /v1 call sends it as 'Authorization: Bearer <key>'.",
+    noKeyDetail:
+      "Enter an API key above; every /v1 call sends it as 'Authorization: Bearer <key>'.",
     networkTitle: "The server could not be reached",
     networkDetail: "Check that `oraculum serve` is running, then try again.",
-    moon: "Moon",
     lit: "lit",
     positions: "Positions",
     cardSource: "Meaning from source",
@@ -78,7 +78,7 @@ const I18N = {
     sign: "Cung",
     date: "Ngày",
     read: "Xem ngày",
-    reading_: "Đang đọc…",
+    readingBusy: "Đang đọc…",
     horoscopeHeading: "Trong ngày",
     sky: "Bầu trời",
     planet: "Hành tinh",
@@ -107,7 +107,6 @@ const I18N = {
     noKeyDetail: "Nhập khóa API ở trên; mỗi lệnh /v1 gửi nó dạng 'Authorization: Bearer <khóa>'.",
     networkTitle: "Không kết nối được máy chủ",
     networkDetail: "Hãy kiểm tra `oraculum serve` đang chạy rồi thử lại.",
-    moon: "Mặt Trăng",
     lit: "được chiếu sáng",
     positions: "Vị trí",
     cardSource: "Ý nghĩa từ nguồn",
@@ -116,46 +115,98 @@ const I18N = {
 
 // key, English, Vietnamese, symbol (the twelve tropical signs, in order)
 const SIGNS = [
-  ["aries", "Aries", "Bạch Dương", "♈"], ["taurus", "Taurus", "Kim Ngưu", "♉"],
-  ["gemini", "Gemini", "Song Tử", "♊"], ["cancer", "Cancer", "Cự Giải", "♋"],
-  ["leo", "Leo", "Sư Tử", "♌"], ["virgo", "Virgo", "Xử Nữ", "♍"],
-  ["libra", "Libra", "Thiên Bình", "♎"], ["scorpio", "Scorpio", "Bọ Cạp", "♏"],
-  ["sagittarius", "Sagittarius", "Nhân Mã", "♐"], ["capricorn", "Capricorn", "Ma Kết", "♑"],
-  ["aquarius", "Aquarius", "Bảo Bình", "♒"], ["pisces", "Pisces", "Song Ngư", "♓"],
+  ["aries", "Aries", "Bạch Dương", "♈"],
+  ["taurus", "Taurus", "Kim Ngưu", "♉"],
+  ["gemini", "Gemini", "Song Tử", "♊"],
+  ["cancer", "Cancer", "Cự Giải", "♋"],
+  ["leo", "Leo", "Sư Tử", "♌"],
+  ["virgo", "Virgo", "Xử Nữ", "♍"],
+  ["libra", "Libra", "Thiên Bình", "♎"],
+  ["scorpio", "Scorpio", "Bọ Cạp", "♏"],
+  ["sagittarius", "Sagittarius", "Nhân Mã", "♐"],
+  ["capricorn", "Capricorn", "Ma Kết", "♑"],
+  ["aquarius", "Aquarius", "Bảo Bình", "♒"],
+  ["pisces", "Pisces", "Song Ngư", "♓"],
 ];
 const PLANETS = {
-  sun: ["Sun", "Mặt Trời", "☉"], moon: ["Moon", "Mặt Trăng", "☽"],
-  mercury: ["Mercury", "Sao Thủy", "☿"], venus: ["Venus", "Sao Kim", "♀"],
-  mars: ["Mars", "Sao Hỏa", "♂"], jupiter: ["Jupiter", "Sao Mộc", "♃"],
-  saturn: ["Saturn", "Sao Thổ", "♄"], uranus: ["Uranus", "Sao Thiên Vương", "♅"],
-  neptune: ["Neptune", "Sao Hải Vương", "♆"], pluto: ["Pluto", "Sao Diêm Vương", "♇"],
+  sun: ["Sun", "Mặt Trời", "☉"],
+  moon: ["Moon", "Mặt Trăng", "☽"],
+  mercury: ["Mercury", "Sao Thủy", "☿"],
+  venus: ["Venus", "Sao Kim", "♀"],
+  mars: ["Mars", "Sao Hỏa", "♂"],
+  jupiter: ["Jupiter", "Sao Mộc", "♃"],
+  saturn: ["Saturn", "Sao Thổ", "♄"],
+  uranus: ["Uranus", "Sao Thiên Vương", "♅"],
+  neptune: ["Neptune", "Sao Hải Vương", "♆"],
+  pluto: ["Pluto", "Sao Diêm Vương", "♇"],
 };
 const MOON_PHASES_VI = {
-  "new-moon": "Trăng Non", "waxing-crescent": "Trăng Lưỡi Liềm Đầu Tháng",
-  "first-quarter": "Trăng Bán Nguyệt Đầu Tháng", "waxing-gibbous": "Trăng Khuyết Đầu Tháng",
-  "full-moon": "Trăng Tròn", "waning-gibbous": "Trăng Khuyết Cuối Tháng",
-  "last-quarter": "Trăng Bán Nguyệt Cuối Tháng", "waning-crescent": "Trăng Lưỡi Liềm Cuối Tháng",
+  "new-moon": "Trăng Non",
+  "waxing-crescent": "Trăng Lưỡi Liềm Đầu Tháng",
+  "first-quarter": "Trăng Bán Nguyệt Đầu Tháng",
+  "waxing-gibbous": "Trăng Khuyết Đầu Tháng",
+  "full-moon": "Trăng Tròn",
+  "waning-gibbous": "Trăng Khuyết Cuối Tháng",
+  "last-quarter": "Trăng Bán Nguyệt Cuối Tháng",
+  "waning-crescent": "Trăng Lưỡi Liềm Cuối Tháng",
 };
 const POSITIONS_VI = {
-  Focus: "Trọng tâm", Past: "Quá khứ", Present: "Hiện tại", Future: "Tương lai",
-  Challenge: "Thử thách", Foundation: "Nền tảng", "Recent Past": "Quá khứ gần",
-  Potential: "Tiềm năng", "Near Future": "Tương lai gần", Self: "Bản thân",
-  Environment: "Môi trường", "Hopes and Fears": "Hy vọng và nỗi sợ", Outcome: "Kết quả",
-  You: "Bạn", "The Other Person": "Người kia", "The Connection": "Mối liên kết",
-  "The Challenge": "Thử thách", "Where It Is Heading": "Hướng đi",
+  Focus: "Trọng tâm",
+  Past: "Quá khứ",
+  Present: "Hiện tại",
+  Future: "Tương lai",
+  Challenge: "Thử thách",
+  Foundation: "Nền tảng",
+  "Recent Past": "Quá khứ gần",
+  Potential: "Tiềm năng",
+  "Near Future": "Tương lai gần",
+  Self: "Bản thân",
+  Environment: "Môi trường",
+  "Hopes and Fears": "Hy vọng và nỗi sợ",
+  Outcome: "Kết quả",
+  You: "Bạn",
+  "The Other Person": "Người kia",
+  "The Connection": "Mối liên kết",
+  "The Challenge": "Thử thách",
+  "Where It Is Heading": "Hướng đi",
 };
 const SUITS_VI = { wands: "Gậy", cups: "Cốc", swords: "Kiếm", pentacles: "Tiền" };
 const MAJORS_VI = [
-  "Chàng Khờ", "Nhà Ảo Thuật", "Nữ Tư Tế", "Hoàng Hậu", "Hoàng Đế", "Giáo Hoàng", "Tình Nhân",
-  "Cỗ Xe", "Sức Mạnh", "Ẩn Sĩ", "Vòng Quay Vận Mệnh", "Công Lý", "Người Treo Ngược", "Cái Chết",
-  "Tiết Chế", "Ác Quỷ", "Tòa Tháp", "Ngôi Sao", "Mặt Trăng", "Mặt Trời", "Phán Xét", "Thế Giới",
+  "Chàng Khờ",
+  "Nhà Ảo Thuật",
+  "Nữ Tư Tế",
+  "Hoàng Hậu",
+  "Hoàng Đế",
+  "Giáo Hoàng",
+  "Tình Nhân",
+  "Cỗ Xe",
+  "Sức Mạnh",
+  "Ẩn Sĩ",
+  "Vòng Quay Vận Mệnh",
+  "Công Lý",
+  "Người Treo Ngược",
+  "Cái Chết",
+  "Tiết Chế",
+  "Ác Quỷ",
+  "Tòa Tháp",
+  "Ngôi Sao",
+  "Mặt Trăng",
+  "Mặt Trời",
+  "Phán Xét",
+  "Thế Giới",
 ];
 // Spreads with a drawn layout (CSS grid areas in style.css), by their number of positions.
 const LAYOUTS = { single: 1, "three-card": 3, "celtic-cross": 10, relationship: 5 };
 // The API maps a problem's `field` to these inputs, so the page can point at the culprit.
 const FIELD_INPUTS = {
-  question: "#question", spread: "#spread", seed: "#seed", lang: "#lang",
-  sign: "#sign", date: "#date", day: "#date", "api-key": "#api-key",
+  question: "#question",
+  spread: "#spread",
+  seed: "#seed",
+  lang: "#lang",
+  sign: "#sign",
+  date: "#date",
+  day: "#date",
+  "api-key": "#api-key",
 };
 
 const state = { lang: "en", lastTarot: null, lastHoroscope: null };
@@ -249,9 +300,10 @@ function clearError() {
 }
 
 function showError(error) {
-  const problem = error instanceof ApiError
-    ? error.problem
-    : { title: "Error", detail: String(error?.message || error) };
+  const problem =
+    error instanceof ApiError
+      ? error.problem
+      : { title: "Error", detail: String(error?.message || error) };
   const status = error instanceof ApiError && error.status ? `${error.status} · ` : "";
   $("#error-title").textContent = `${status}${problem.title || "Error"}`;
   $("#error-detail").textContent = problem.detail || "";
@@ -261,7 +313,7 @@ function showError(error) {
   const input = field && FIELD_INPUTS[field.split(".")[0]];
   if (input && $(input)) {
     $(input).setAttribute("aria-invalid", "true");
-    if (field === "api-key" || error?.status !== 401) $(input).focus({ preventScroll: true });
+    $(input).focus({ preventScroll: true });
   }
   $("#error").scrollIntoView({ block: "nearest", behavior: "smooth" });
 }
@@ -293,8 +345,12 @@ function appendCited(parent, line, numbers, prefix) {
     const n = numbers.get(match[1]);
     const marker = el(
       "a",
-      { class: "cite", href: n ? `#${prefix}-${n}` : undefined, title: match[1],
-        dataset: { chunk: match[1] } },
+      {
+        class: "cite",
+        href: n ? `#${prefix}-${n}` : undefined,
+        title: match[1],
+        dataset: { chunk: match[1] },
+      },
       n ? String(n) : "·",
     );
     parent.append(el("sup", {}, marker));
@@ -305,7 +361,9 @@ function appendCited(parent, line, numbers, prefix) {
 
 function renderText(container, text, sources, prefix) {
   const numbers = new Map(sources.map((id, i) => [id, i + 1]));
-  const blocks = String(text || "").split(/\n\s*\n/).filter((b) => b.trim());
+  const blocks = String(text || "")
+    .split(/\n\s*\n/)
+    .filter((b) => b.trim());
   container.replaceChildren(
     ...blocks.map((block) => {
       const lines = block.split("\n");
@@ -326,16 +384,15 @@ function renderText(container, text, sources, prefix) {
   );
 }
 
-function sourceLabel(id) {
-  const [path] = id.split("#");
-  const parts = path.split("/");
-  return { kind: parts[0] || "source", rest: parts.slice(1).join(" / ") };
+/** The kind of passage a chunk id names: its first path segment (tarot, planet, article…). */
+function sourceKind(id) {
+  return id.split("#")[0].split("/")[0] || "source";
 }
 
 function renderSources(list, sources, prefix) {
   list.replaceChildren(
     ...sources.map((id, i) => {
-      const { kind } = sourceLabel(id);
+      const kind = sourceKind(id);
       return el(
         "li",
         { id: `${prefix}-${i + 1}`, dataset: { chunk: id } },
@@ -351,12 +408,18 @@ function renderMeta(dl, answer, extra = []) {
   const ms = (v) => (typeof v === "number" ? `${v < 10 ? v.toFixed(1) : Math.round(v)} ms` : "–");
   const rows = [
     [t("model"), el("code", {}, answer.model || "–")],
-    [t("degraded"), answer.degraded
-      ? el("span", { class: "badge warn", id: `${dl.id}-degraded` }, t("degradedYes"))
-      : el("span", { class: "badge ok" }, t("no"))],
+    [
+      t("degraded"),
+      answer.degraded
+        ? el("span", { class: "badge warn", id: `${dl.id}-degraded` }, t("degradedYes"))
+        : el("span", { class: "badge ok" }, t("no")),
+    ],
     ...extra,
-    [t("timings"), `${t("retrieve")} ${ms(timing.retrieve_ms)} · ${t("generate")} ${ms(timing.generate_ms)}`
-      + ` · ${t("total")} ${ms(timing.total_ms)}`],
+    [
+      t("timings"),
+      `${t("retrieve")} ${ms(timing.retrieve_ms)} · ${t("generate")} ${ms(timing.generate_ms)}` +
+        ` · ${t("total")} ${ms(timing.total_ms)}`,
+    ],
   ];
   if (answer.cached) rows.push([t("cached"), t("yes")]);
   if (answer.notes?.length) rows.push([t("notes"), answer.notes.join(" · ")]);
@@ -366,14 +429,49 @@ function renderMeta(dl, answer, extra = []) {
 
 // ---------- cards ----------
 
-const ROMAN = ["0", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
-  "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX", "XXI"];
+/** A Major Arcana number in Roman numerals (the Fool is 0). */
+function roman(n) {
+  const table = [[10, "X"], [9, "IX"], [5, "V"], [4, "IV"], [1, "I"]];
+  let out = "";
+  for (const [value, numeral] of table) {
+    for (; n >= value; n -= value) out += numeral;
+  }
+  return out || "0";
+}
 
 const RANKS = {
-  en: { ace: "Ace", 1: "Ace", 2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven",
-    8: "Eight", 9: "Nine", 10: "Ten", page: "Page", knight: "Knight", queen: "Queen", king: "King" },
-  vi: { ace: "Át", 1: "Át", 2: "Hai", 3: "Ba", 4: "Bốn", 5: "Năm", 6: "Sáu", 7: "Bảy", 8: "Tám",
-    9: "Chín", 10: "Mười", page: "Tiểu Đồng", knight: "Hiệp Sĩ", queen: "Hoàng Hậu", king: "Vua" },
+  en: {
+    ace: "Ace",
+    2: "Two",
+    3: "Three",
+    4: "Four",
+    5: "Five",
+    6: "Six",
+    7: "Seven",
+    8: "Eight",
+    9: "Nine",
+    10: "Ten",
+    page: "Page",
+    knight: "Knight",
+    queen: "Queen",
+    king: "King",
+  },
+  vi: {
+    ace: "Át",
+    2: "Hai",
+    3: "Ba",
+    4: "Bốn",
+    5: "Năm",
+    6: "Sáu",
+    7: "Bảy",
+    8: "Tám",
+    9: "Chín",
+    10: "Mười",
+    page: "Tiểu Đồng",
+    knight: "Hiệp Sĩ",
+    queen: "Hoàng Hậu",
+    king: "Vua",
+  },
 };
 
 /** What a card id such as tarot/minor/cups/6/six-of-cups says about the card. */
@@ -381,7 +479,8 @@ function parseCard(cardId, name) {
   const parts = String(cardId || "").split("/");
   if (parts[1] === "minor") {
     const rank = parts[3] || "";
-    const nameVi = RANKS.vi[rank] && SUITS_VI[parts[2]] ? `${RANKS.vi[rank]} ${SUITS_VI[parts[2]]}` : "";
+    const nameVi =
+      RANKS.vi[rank] && SUITS_VI[parts[2]] ? `${RANKS.vi[rank]} ${SUITS_VI[parts[2]]}` : "";
     return {
       arcana: "minor",
       nameVi,
@@ -398,7 +497,7 @@ function parseCard(cardId, name) {
     nameVi: MAJORS_VI[number] || "",
     suit: "major",
     slug: parts[3] || "",
-    top: Number.isInteger(number) ? ROMAN[number] || String(number) : "",
+    top: Number.isInteger(number) && number >= 0 ? roman(number) : "",
     bottom: String((state.lang === "vi" && MAJORS_VI[number]) || name || "").toUpperCase(),
     court: false,
   };
@@ -408,10 +507,14 @@ function sunArt() {
   const rays = [];
   for (let i = 0; i < 12; i++) {
     const a = (i * Math.PI) / 6;
-    rays.push(svg("line", {
-      x1: 30 + Math.cos(a) * 14, y1: 30 + Math.sin(a) * 14,
-      x2: 30 + Math.cos(a) * (i % 2 ? 21 : 25), y2: 30 + Math.sin(a) * (i % 2 ? 21 : 25),
-    }));
+    rays.push(
+      svg("line", {
+        x1: 30 + Math.cos(a) * 14,
+        y1: 30 + Math.sin(a) * 14,
+        x2: 30 + Math.cos(a) * (i % 2 ? 21 : 25),
+        y2: 30 + Math.sin(a) * (i % 2 ? 21 : 25),
+      }),
+    );
   }
   return [...rays, svg("circle", { cx: 30, cy: 30, r: 10, class: "fill" })];
 }
@@ -421,9 +524,16 @@ function starPath(cx, cy, outer, inner, points) {
   for (let i = 0; i < points * 2; i++) {
     const r = i % 2 ? inner : outer;
     const a = -Math.PI / 2 + (i * Math.PI) / points;
-    d.push(`${i ? "L" : "M"}${(cx + Math.cos(a) * r).toFixed(2)} ${(cy + Math.sin(a) * r).toFixed(2)}`);
+    d.push(
+      `${i ? "L" : "M"}${(cx + Math.cos(a) * r).toFixed(2)} ${(cy + Math.sin(a) * r).toFixed(2)}`,
+    );
   }
   return `${d.join(" ")} Z`;
+}
+
+function leaf(cx, cy, length, angle) {
+  const transform = `rotate(${angle} ${cx} ${cy})`;
+  return svg("ellipse", { class: "fill", cx, cy, rx: length, ry: length / 2, transform });
 }
 
 /** A small emblem for the card face: the suit's sign, or a star for the Major Arcana. */
@@ -439,9 +549,9 @@ function cardArt(info) {
     case "wands":
       shapes = [
         svg("path", { d: "M22 53 L39 8" }),
-        svg("ellipse", { class: "fill", cx: 33, cy: 19, rx: 5, ry: 2.4, transform: "rotate(-30 33 19)" }),
-        svg("ellipse", { class: "fill", cx: 29, cy: 33, rx: 5, ry: 2.4, transform: "rotate(20 29 33)" }),
-        svg("ellipse", { class: "fill", cx: 38, cy: 12, rx: 4, ry: 2, transform: "rotate(25 38 12)" }),
+        leaf(33, 19, 5, -30),
+        leaf(29, 33, 5, 20),
+        leaf(38, 12, 4, 25),
       ];
       break;
     case "swords":
@@ -460,17 +570,29 @@ function cardArt(info) {
     default:
       if (info.slug === "the-sun") shapes = sunArt();
       else if (info.slug === "the-moon") {
-        shapes = [svg("path", { class: "fill", d: "M36 10 A20 20 0 1 0 36 50 A16 16 0 1 1 36 10 Z" })];
+        shapes = [
+          svg("path", { class: "fill", d: "M36 10 A20 20 0 1 0 36 50 A16 16 0 1 1 36 10 Z" }),
+        ];
       } else {
         shapes = [
           svg("circle", { cx: 30, cy: 30, r: 21, class: "thin" }),
-          svg("path", { class: "fill", d: starPath(30, 30, 19, 7, info.slug === "the-star" ? 8 : 4) }),
+          svg("path", {
+            class: "fill",
+            d: starPath(30, 30, 19, 7, info.slug === "the-star" ? 8 : 4),
+          }),
           svg("circle", { cx: 30, cy: 30, r: 3.5, class: "hole" }),
         ];
       }
   }
-  if (info.court) shapes.push(svg("path", { class: "fill crown", d: "M22 58 L22 52 L26 55 L30 50 L34 55 L38 52 L38 58 Z" }));
-  return svg("svg", { class: "art", viewBox: "0 0 60 60", "aria-hidden": "true", focusable: "false" }, ...shapes);
+  if (info.court) {
+    const crown = "M22 58 L22 52 L26 55 L30 50 L34 55 L38 52 L38 58 Z";
+    shapes.push(svg("path", { class: "fill crown", d: crown }));
+  }
+  return svg(
+    "svg",
+    { class: "art", viewBox: "0 0 60 60", "aria-hidden": "true", focusable: "false" },
+    ...shapes,
+  );
 }
 
 function positionName(position) {
@@ -504,17 +626,30 @@ function renderCard(drawn, sources) {
     "li",
     {
       class: `slot${reversed ? " is-reversed" : ""}`,
-      title: drawn.meaning_id ? `${t("cardSource")} ${n > 0 ? `${n}: ` : ""}${drawn.meaning_id}` : undefined,
+      title: drawn.meaning_id
+        ? `${t("cardSource")} ${n > 0 ? `${n}: ` : ""}${drawn.meaning_id}`
+        : undefined,
       style: `--i: ${drawn.position_index}`,
       dataset: { index: drawn.position_index, position: drawn.position },
     },
-    el("span", { class: "position" },
+    el(
+      "span",
+      { class: "position" },
       el("span", { class: "position-number" }, String(drawn.position_index + 1)),
-      el("span", { class: "position-name" }, positionName(drawn.position))),
+      el("span", { class: "position-name" }, positionName(drawn.position)),
+    ),
     card,
-    el("span", { class: "caption" },
+    el(
+      "span",
+      { class: "caption" },
       el("span", { class: "card-name", title: drawn.card }, name),
-      el("span", { class: `orientation ${drawn.orientation}` }, reversed ? "↓ " : "↑ ", orientation)),
+      el(
+        "span",
+        { class: `orientation ${drawn.orientation}` },
+        reversed ? "↓ " : "↑ ",
+        orientation,
+      ),
+    ),
   );
 }
 
@@ -528,24 +663,36 @@ function renderReading(answer) {
   layout.replaceChildren(...cards.map((c) => renderCard(c, answer.sources)));
 
   const legend = $("#legend");
-  legend.hidden = cards.length < 5;
-  legend.replaceChildren(...cards.map((c) => el(
-    "li",
-    { dataset: { position: c.position } },
-    el("span", { class: "legend-position" }, positionName(c.position)),
-    " ",
-    el("span", { class: "legend-card" }, cardName(c)),
-    el("span", { class: `orientation ${c.orientation}` },
-      c.orientation === "reversed" ? ` ↓ ${t("reversed")}` : ` ↑ ${t("upright")}`),
-  )));
+  legend.hidden = drawn !== "celtic-cross"; // only there does a card hide another
+  legend.replaceChildren(
+    ...cards.map((c) =>
+      el(
+        "li",
+        { dataset: { position: c.position } },
+        el("span", { class: "legend-position" }, positionName(c.position)),
+        el("span", { class: "legend-card" }, cardName(c)),
+        el(
+          "span",
+          { class: `orientation ${c.orientation}` },
+          c.orientation === "reversed" ? ` ↓ ${t("reversed")}` : ` ↑ ${t("upright")}`,
+        ),
+      ),
+    ),
+  );
 
   const spreadOption = [...$("#spread").options].find((o) => o.value === spread);
   $("#spread-title").textContent = spreadOption?.dataset.name || spread;
-  $("#asked").replaceChildren(el("span", { class: "asked-label" }, `${t("asked")}: `), `“${answer.question}”`);
+  $("#asked").replaceChildren(
+    el("span", { class: "asked-label" }, `${t("asked")}: `),
+    `“${answer.question}”`,
+  );
   renderText($("#reading-text"), answer.text, answer.sources, "src");
   renderSources($("#sources"), answer.sources, "src");
   renderMeta($("#reading-meta"), answer, [
-    [t("seedUsed"), answer.seed === null || answer.seed === undefined ? t("seedRandom") : String(answer.seed)],
+    [
+      t("seedUsed"),
+      answer.seed === null || answer.seed === undefined ? t("seedRandom") : String(answer.seed),
+    ],
   ]);
   $("#tarot-result").hidden = false;
 }
@@ -566,12 +713,16 @@ async function loadSpreads() {
     const { spreads } = await api("/v1/tarot/spreads");
     const select = $("#spread");
     const current = select.value;
-    select.replaceChildren(...spreads.map((s) => el(
-      "option",
-      { value: s.id, dataset: { name: s.name, positions: JSON.stringify(s.positions) } },
-      s.name,
-    )));
-    select.value = spreads.some((s) => s.id === current) ? current : spreads[0]?.id ?? "";
+    select.replaceChildren(
+      ...spreads.map((s) =>
+        el(
+          "option",
+          { value: s.id, dataset: { name: s.name, positions: JSON.stringify(s.positions) } },
+          s.name,
+        ),
+      ),
+    );
+    select.value = spreads.some((s) => s.id === current) ? current : (spreads[0]?.id ?? "");
     spreadHint();
   } catch (error) {
     showError(error);
@@ -624,10 +775,16 @@ function moonIcon(elongation, illumination) {
   const rx = Math.abs(Math.cos((e * Math.PI) / 180)) * r;
   const limb = waxing ? 1 : 0;
   const terminator = waxing === gibbous ? 1 : 0;
-  const d = `M${c} ${c - r} A${r} ${r} 0 0 ${limb} ${c} ${c + r} A${rx.toFixed(2)} ${r} 0 0 ${terminator} ${c} ${c - r} Z`;
-  return svg("svg", { class: "moon-icon", viewBox: "0 0 24 24", "aria-hidden": "true" },
+  // the lit limb from pole to pole, then back along the terminator (an ellipse)
+  const d =
+    `M${c} ${c - r} A${r} ${r} 0 0 ${limb} ${c} ${c + r}` +
+    ` A${rx.toFixed(2)} ${r} 0 0 ${terminator} ${c} ${c - r} Z`;
+  return svg(
+    "svg",
+    { class: "moon-icon", viewBox: "0 0 24 24", "aria-hidden": "true" },
     svg("circle", { cx: c, cy: c, r, class: "moon-dark" }),
-    illumination > 0.005 ? svg("path", { d, class: "moon-lit" }) : svg("g"));
+    illumination > 0.005 ? svg("path", { d, class: "moon-lit" }) : svg("g"),
+  );
 }
 
 function renderSky(sky) {
@@ -635,12 +792,24 @@ function renderSky(sky) {
     const [en, vi, symbol] = PLANETS[p.name] || [p.name, p.name, ""];
     return el(
       "tr",
-      { dataset: { planet: p.name, retrograde: String(p.retrograde) }, class: p.retrograde ? "rx" : "" },
-      el("th", { scope: "row" }, el("span", { class: "glyph", "aria-hidden": "true" }, symbol), " ",
-        state.lang === "vi" ? vi : en),
+      {
+        dataset: { planet: p.name, retrograde: String(p.retrograde) },
+        class: p.retrograde ? "rx" : "",
+      },
+      el(
+        "th",
+        { scope: "row" },
+        el("span", { class: "glyph", "aria-hidden": "true" }, symbol),
+        " ",
+        state.lang === "vi" ? vi : en,
+      ),
       el("td", {}, signLabel(p.sign)),
       el("td", { class: "num" }, formatDegree(p.degree_in_sign)),
-      el("td", { class: "rx-col" }, p.retrograde ? el("abbr", { title: t("retrograde") }, "℞") : ""),
+      el(
+        "td",
+        { class: "rx-col" },
+        p.retrograde ? el("abbr", { title: t("retrograde") }, "℞") : "",
+      ),
     );
   });
   $("#sky tbody").replaceChildren(...rows);
@@ -656,8 +825,12 @@ function renderHoroscope(answer) {
   const date = new Date(`${answer.date}T12:00:00`);
   const day = Number.isNaN(date.getTime())
     ? answer.date
-    : date.toLocaleDateString(state.lang === "vi" ? "vi-VN" : "en-GB",
-      { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+    : date.toLocaleDateString(state.lang === "vi" ? "vi-VN" : "en-GB", {
+        weekday: "long",
+        day: "numeric",
+        month: "long",
+        year: "numeric",
+      });
   $("#horoscope-title").textContent = `${signLabel(answer.sign)} — ${day}`;
   renderText($("#horoscope-text"), answer.text, answer.sources, "hsrc");
   renderSources($("#horoscope-sources"), answer.sources, "hsrc");
@@ -668,7 +841,7 @@ function renderHoroscope(answer) {
 
 async function readHoroscope(event) {
   event.preventDefault();
-  await busy($("#horoscope-go"), t("reading_"), async () => {
+  await busy($("#horoscope-go"), t("readingBusy"), async () => {
     const params = new URLSearchParams({ lang: state.lang });
     const date = $("#date").value;
     if (date) params.set("date", date);
@@ -694,15 +867,19 @@ function applyLanguage(lang) {
   state.lang = I18N[lang] ? lang : "en";
   document.documentElement.lang = state.lang;
   $("#lang").value = state.lang;
-  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of document.querySelectorAll("[data-i18n]")) {
+    node.textContent = t(node.dataset.i18n);
+  }
   for (const node of document.querySelectorAll("[data-i18n-placeholder]")) {
     node.placeholder = t(node.dataset.i18nPlaceholder);
   }
-  for (const node of document.querySelectorAll("[data-i18n-title]")) node.title = t(node.dataset.i18nTitle);
+  for (const node of document.querySelectorAll("[data-i18n-title]")) {
+    node.title = t(node.dataset.i18nTitle);
+  }
   fillSigns();
   spreadHint();
   if (state.lastTarot) renderReading(state.lastTarot);
-  if (state.lastHoroscope) renderSky(state.lastHoroscope.sky);
+  if (state.lastHoroscope) renderHoroscope(state.lastHoroscope);
 }
 
 function showView(view) {
@@ -753,10 +930,8 @@ function init() {
       showView(next.dataset.view);
     });
   }
-  document.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.id === "question") {
-      $("#tarot-form").requestSubmit();
-    }
+  $("#question").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) $("#tarot-form").requestSubmit();
   });
   document.body.dataset.ready = "true";
   if (storedKey) loadSpreads();
