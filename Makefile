@@ -4,6 +4,16 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DATA_DIR ?= .oraculum
 export ORACULUM_DATA_DIR := $(DATA_DIR)
+# make demo LLM=local: the reading is written by the local model (llama.cpp) instead of the
+# extractive composer; installs the local-llm extra (compiles llama.cpp: ~13 min on 2 cores).
+LLM ?=
+ifeq ($(LLM),local)
+EXTRAS := test,local-llm
+export ORACULUM_GENERATOR := llama
+export ORACULUM_GENERATION_TIMEOUT_S := 28
+else
+EXTRAS := test
+endif
 
 .PHONY: demo test lint bench install check-system clean
 
@@ -14,10 +24,13 @@ $(BIN)/oraculum: pyproject.toml
 	  { echo "the venv module is missing: install python3-venv (Debian/Ubuntu: sudo apt-get install python3-venv)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
 	@touch $@
 
 install: $(BIN)/oraculum
+ifeq ($(LLM),local)
+	@$(BIN)/python -c 'import llama_cpp' 2>/dev/null || $(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
+endif
 
 demo: install
 	$(BIN)/oraculum ingest data/knowledge
