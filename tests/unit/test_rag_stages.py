@@ -64,3 +64,46 @@ def test_extractive_composer_cites_every_passage_and_is_deterministic():
     assert "Synthesis" in first.text and "entertainment" in first.text
     vi = composer.generate(GenerationRequest("s", "p", "vi", "tarot", groups))
     assert "Nội dung này chỉ để suy ngẫm" in vi.text
+
+
+class _Broken:
+    model_id = "test/broken"
+    languages = frozenset({"en"})
+
+    def generate(self, request):
+        raise TimeoutError("throttled")
+
+
+class _Stuck:
+    model_id = "test/stuck"
+    languages = frozenset({"en"})
+
+    def __init__(self):
+        import threading
+
+        self.release = threading.Event()
+
+    def generate(self, request):
+        self.release.wait(30)
+        raise RuntimeError("too late")
+
+
+def test_fallback_chain_degrades_on_error_and_timeout_and_notes_a_language():
+    from oraculum.rag.generate import FallbackGenerator
+
+    groups = (ContextGroup("Past — The Star, upright", (item(1),)),)
+    request = GenerationRequest("s", "p", "en", "tarot", groups)
+    broken = FallbackGenerator(_Broken()).generate(request)
+    assert (
+        broken.degraded
+        and "TimeoutError: throttled" in broken.notes[0]
+        and "[doc/1#0]" in broken.text
+    )
+    stuck_model = _Stuck()
+    try:
+        stuck = FallbackGenerator(stuck_model, timeout_s=0.05).generate(request)
+    finally:
+        stuck_model.release.set()
+    assert stuck.degraded and "timed out" in stuck.notes[0]
+    vi = FallbackGenerator(_Broken()).generate(GenerationRequest("s", "p", "vi", "tarot", groups))
+    assert not vi.degraded and "cannot write 'vi'" in vi.notes[0]

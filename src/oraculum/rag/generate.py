@@ -8,10 +8,11 @@ cannot write is a note, since the composer is the right tool then, not a fallbac
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
+from typing import Any
 
 from oraculum.backends.extractive import ExtractiveComposer
 from oraculum.ports import Generation, GenerationRequest, Generator
@@ -24,9 +25,6 @@ class FallbackGenerator:
         self.primary = primary
         self.fallback = ExtractiveComposer()
         self.timeout_s = timeout_s
-        # One worker: a timed-out generation keeps its thread until it ends, and a second
-        # request must not pile another model run on top of it.
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generator")
 
     @property
     def model_id(self) -> str:
@@ -46,13 +44,25 @@ class FallbackGenerator:
             )
             return replace(self.fallback.generate(request), notes=(note,))
         started = time.perf_counter()
-        future = self._pool.submit(self.primary.generate, request)
+        outcome: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+
+        def run() -> None:
+            try:
+                outcome.put((True, self.primary.generate(request)))
+            except Exception as exc:  # any failure of the model must still give a reading
+                outcome.put((False, exc))
+
+        # A daemon thread: a model run that outlives its timeout must not keep the process
+        # (a CLI call, a Lambda invocation) from ending; the model serialises its own calls.
+        threading.Thread(target=run, name="generator", daemon=True).start()
         try:
-            return future.result(timeout=self.timeout_s)
-        except FutureTimeout:
+            ok, value = outcome.get(timeout=self.timeout_s)
+        except queue.Empty:
             reason = f"{self.primary.model_id} timed out after {self.timeout_s:.0f} s"
-        except Exception as exc:  # any failure of the model must still give the user a reading
-            reason = f"{self.primary.model_id} failed: {type(exc).__name__}: {exc}"
+        else:
+            if ok:
+                return value  # type: ignore[no-any-return]
+            reason = f"{self.primary.model_id} failed: {type(value).__name__}: {value}"
         log.warning(
             "generator degraded after %.0f ms: %s", (time.perf_counter() - started) * 1e3, reason
         )
