@@ -8,6 +8,7 @@ model tests skip with the reason, and only the tests of the error a user then ge
 from __future__ import annotations
 
 import importlib.util
+import signal
 import subprocess
 import sys
 
@@ -15,6 +16,7 @@ import pytest
 
 from oraculum.backends.llama_generator import (
     INSTALL_HINT,
+    SAFE_CMAKE_ARGS,
     SMOLLM2_135M,
     BundledModel,
     LlamaGenerator,
@@ -43,8 +45,26 @@ SYSTEM = "You are a helpful assistant. Answer in one or two short English senten
 QUESTION = "What is the capital of France?"
 
 
+# A first generation in a child process: an llama.cpp built with instructions the CPU traps
+# (AMX in some VMs) dies with SIGILL, which would otherwise take the whole test run with it.
+PROBE = (
+    "from oraculum.backends.llama_generator import LlamaGenerator; "
+    "print(LlamaGenerator(n_ctx=512).complete('Be brief.', 'Hi', max_tokens=2)[1])"
+)
+
+
 @pytest.fixture(scope="module")
 def generator():
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=300
+    )
+    if probe.returncode == -signal.SIGILL:
+        pytest.fail(
+            "llama.cpp was compiled with instructions this CPU traps (AMX, likely); rebuild: "
+            f'CMAKE_ARGS="{SAFE_CMAKE_ARGS}" pip install --force-reinstall --no-cache-dir '
+            "--no-deps llama-cpp-python"
+        )
+    assert probe.returncode == 0, probe.stderr[-2000:]
     gen = LlamaGenerator(n_ctx=2048, temperature=0.0, seed=7)
     yield gen
     gen.close()

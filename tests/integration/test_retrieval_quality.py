@@ -70,15 +70,28 @@ def test_retrieval_eval_hit_at_3(retriever, record_property, capsys):
 
 
 def test_vietnamese_and_english_questions_find_the_same_card(retriever):
-    pairs = [
-        ("sudden upheaval and collapse", "biến cố bất ngờ và sụp đổ"),
-        ("hope after a dark time", "hy vọng sau thời gian đen tối"),
-        ("a painful ending and transformation", "kết thúc đau đớn và sự chuyển hóa"),
+    """The same theme asked in either language finds the same card among the top three."""
+    cases = [
+        ("sudden upheaval and collapse", "biến cố bất ngờ và sụp đổ", "tarot/major/16/the-tower"),
+        ("hope after a dark time", "hy vọng sau thời gian đen tối", "tarot/major/17/the-star"),
+        (
+            "an ending that transforms everything",
+            "một kết thúc làm mọi thứ chuyển hóa",
+            "tarot/major/13/death",
+        ),
+        ("heartbreak and grief", "đau lòng và mất mát", "tarot/minor/swords/3/three-of-swords"),
     ]
-    for en, vi in pairs:
-        top_en = retriever.search(en, top_k=1, kind="tarot_card").hits[0].chunk.metadata["entity"]
-        top_vi = retriever.search(vi, top_k=1, kind="tarot_card").hits[0].chunk.metadata["entity"]
-        assert top_en == top_vi, (en, top_en, vi, top_vi)
+
+    def top3(question: str) -> list[str]:
+        entities: list[str] = []
+        for hit in retriever.search(question, top_k=10, kind="tarot_card").hits:
+            if hit.chunk.metadata["entity"] not in entities:
+                entities.append(hit.chunk.metadata["entity"])
+        return entities[:3]
+
+    for en, vi, card in cases:
+        assert card in top3(en), (en, top3(en))
+        assert card in top3(vi), (vi, top3(vi))
 
 
 def test_filters_by_kind_and_language(retriever):

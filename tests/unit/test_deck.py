@@ -5,7 +5,7 @@ import pytest
 
 from oraculum.domain.tarot import DECK, SPREADS, draw, get_spread, resolve_card
 
-DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
+DATASETS = Path(__file__).resolve().parents[2] / "examples" / "datasets"
 
 
 def test_deck_has_78_distinct_cards():
@@ -34,7 +34,6 @@ def test_unknown_card_resolves_to_none():
     assert resolve_card(name="The Dragon") is None
 
 
-@pytest.mark.skipif(not DATASETS.exists(), reason="shared datasets not present")
 def test_every_card_of_an_outside_corpus_resolves_to_a_distinct_card():
     cards = json.loads((DATASETS / "corpora-tarot_interpretations.json").read_text())
     found = {
