@@ -1,0 +1,51 @@
+"""The usearch index on its own: filters through the HNSW path, and a rebuild after a crash."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from oraculum.backends import usearch_index
+from oraculum.backends.exact_index import ExactIndex
+from oraculum.backends.usearch_index import UsearchIndex
+
+
+def clustered(n: int, dim: int = 32, seed: int = 3) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(20, dim))
+    points = centres[rng.integers(0, 20, n)] + 0.3 * rng.normal(size=(n, dim))
+    return (points / np.linalg.norm(points, axis=1, keepdims=True)).astype(np.float32)
+
+
+def meta(i: int) -> dict:
+    return {"doc_id": f"d{i}", "kind": "a" if i % 3 else "b", "lang": "en", "content_hash": str(i)}
+
+
+def test_filtered_hnsw_queries_see_new_vectors_and_agree_with_exact(tmp_path, monkeypatch):
+    monkeypatch.setattr(usearch_index, "EXACT_BELOW", 0)  # force the HNSW + over-fetch path
+    vectors = clustered(600)
+    ann, exact = UsearchIndex(tmp_path / "u.sqlite"), ExactIndex(tmp_path / "e.sqlite")
+    for index in (ann, exact):
+        index.claim("m", 32)
+        index.upsert([f"c{i}" for i in range(500)], vectors[:500], [meta(i) for i in range(500)])
+    q = vectors[550]
+    assert [h.id for h in ann.query(q, 5, {"kind": "b"})] == [
+        h.id for h in exact.query(q, 5, {"kind": "b"})
+    ]
+    # a vector added after the filter was first used must be found by the same filter
+    ann.upsert(["new"], vectors[550:551], [{**meta(2), "kind": "b"}])
+    assert ann.query(q, 1, {"kind": "b"})[0].id == "new"
+    ann.delete(["new"])
+    assert all(h.id != "new" for h in ann.query(q, 5, {"kind": "b"}))
+
+
+def test_a_graph_older_than_the_table_is_rebuilt(tmp_path):
+    vectors = clustered(200)
+    index = UsearchIndex(tmp_path / "u.sqlite")
+    index.claim("m", 32)
+    index.upsert([f"c{i}" for i in range(100)], vectors[:100], [meta(i) for i in range(100)])
+    index.close()  # graph saved at generation g
+    table_only = ExactIndex(tmp_path / "u.sqlite")  # a writer that died before saving the graph
+    table_only.upsert(["late"], vectors[150:151], [meta(150)])
+    table_only.close()
+    reopened = UsearchIndex(tmp_path / "u.sqlite")
+    assert reopened.query(vectors[150], 1)[0].id == "late"
