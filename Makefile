@@ -7,6 +7,9 @@ export ORACULUM_DATA_DIR := $(DATA_DIR)
 # make demo LLM=local: the reading is written by the local model (llama.cpp) instead of the
 # extractive composer; installs the local-llm extra (compiles llama.cpp: ~13 min on 2 cores).
 LLM ?=
+# llama.cpp's default -march=native turns on AMX where the CPU reports it; some virtual
+# machines report AMX but trap it (SIGILL at the first matrix product), so build without it.
+LLAMA_CMAKE_ARGS := -DCMAKE_C_FLAGS='-mno-amx-tile -mno-amx-int8 -mno-amx-bf16' -DCMAKE_CXX_FLAGS='-mno-amx-tile -mno-amx-int8 -mno-amx-bf16'
 ifeq ($(LLM),local)
 EXTRAS := test,local-llm
 export ORACULUM_GENERATOR := llama
@@ -24,12 +27,13 @@ $(BIN)/oraculum: pyproject.toml
 	  { echo "the venv module is missing: install python3-venv (Debian/Ubuntu: sudo apt-get install python3-venv)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
 	@touch $@
 
 install: $(BIN)/oraculum
 ifeq ($(LLM),local)
-	@$(BIN)/python -c 'import llama_cpp' 2>/dev/null || $(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
+	@$(BIN)/python -c 'import llama_cpp' 2>/dev/null || \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
 endif
 
 demo: install

