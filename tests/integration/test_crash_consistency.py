@@ -128,29 +128,55 @@ def test_kill_while_removing_the_chunks_of_a_shortened_document(tmp_path):
     assert_stores_match(data_dir, shorter)
 
 
+def written_with(data_dir: Path, marker: str) -> int:
+    """How many chunks the document store holds with this round's text (read-only)."""
+    import sqlite3
+
+    path = data_dir / "documents.sqlite"
+    if not path.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
+            return int(
+                db.execute(
+                    "SELECT COUNT(*) FROM chunks WHERE text LIKE ?", (f"%{marker}%",)
+                ).fetchone()[0]
+            )
+    except sqlite3.OperationalError:
+        return 0
+
+
 def test_random_kills_then_a_full_run_leave_no_drift_no_duplicate_no_loss(tmp_path):
-    """SIGKILL at seeded random moments; the outcome must not depend on when they land."""
+    """SIGKILL at seeded random points of progress (not of time), with the source edited
+    between runs; then one full run must leave exactly the source in both stores."""
     rng = random.Random(20261126)
     data_dir = tmp_path / "data"
-    records = [long_card(i, 1 + i % 4) for i in range(6000)]
-    src = write_jsonl(tmp_path / "kb.jsonl", records)
+    src = tmp_path / "kb.jsonl"
     env = cli_env(data_dir, ORACULUM_INGEST_BATCH_SIZE=str(BATCH))
     interrupted = 0
     for round_ in range(4):
+        marker = f"round{round_}"
+        records = [
+            card(i, text=f"{marker}: note {i} on tide {i % 7}. " * (1 + i % 3)) for i in range(3000)
+        ]
+        if round_ >= 1:  # records come and go between crashes too
+            records = [r for i, r in enumerate(records) if i % 97] + [
+                card(10_000 + i) for i in range(30)
+            ]
+        write_jsonl(src, records)
+        target = rng.randint(100, 2500)  # kill once this many chunks of this round are stored
         proc = subprocess.Popen(
             [sys.executable, "-m", "oraculum", "ingest", str(src), "--prune", "--json"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        time.sleep(rng.uniform(0.8, 2.5))
-        interrupted += proc.poll() is None
-        proc.send_signal(signal.SIGKILL)
+        while proc.poll() is None:
+            if written_with(data_dir, marker) >= target:
+                proc.send_signal(signal.SIGKILL)
+                interrupted += 1
+                break
+            time.sleep(0.01)
         proc.wait()
-        if round_ == 1:  # the source changes between crashes too
-            records = [r for i, r in enumerate(records) if i % 97] + [
-                card(10_000 + i) for i in range(30)
-            ]
-            write_jsonl(src, records)
-    assert interrupted >= 3, "the kills came after the runs had finished: use a larger source"
+    assert interrupted >= 3, "the runs ended before reaching their kill points"
     final = ingest(src, data_dir, "--prune")
     assert final.returncode == 0, final.stderr
     assert_stores_match(data_dir, records)
