@@ -28,8 +28,9 @@ compiled first (Lambda ships them; this machine sets PYTHONDONTWRITEBYTECODE=1):
 
     .venv/bin/python bench/cold_start_bench.py [--quick] [--json PATH]
 
-Timings are wall-clock with the process's CPU time beside them: on a busy machine the wall time
-grows much more than the CPU time. Run on a quiet machine.
+Timings are wall-clock, with the process's CPU time beside them (above the wall time where a
+library starts threads, as numpy's OpenBLAS does). Run on a quiet machine: the bench says at the
+end how much CPU other processes took, and warns above 5 %.
 """
 
 from __future__ import annotations
@@ -52,7 +53,6 @@ from pathlib import Path
 from typing import Any
 
 from _common import CpuWatch, machine, parser, print_machine, table, write_json
-from oraculum.readings.horoscope import CACHE_PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -150,6 +150,7 @@ with open(out, "w", encoding="utf-8") as f:
         "status": [first.get("statusCode"), second.get("statusCode")],
         "body": first.get("body", "")[:300], "oraculum_from": handlers.__file__,
         "modules": len(sys.modules), "top": sorted({m.split(".")[0] for m in list(sys.modules)}),
+        "maxrss_mb": __import__("resource").getrusage(0).ru_maxrss / 1024,
     }, f)
 """
 
@@ -180,6 +181,7 @@ with open(out, "w", encoding="utf-8") as f:
         "import": ms(c0, c1), "build": ms(c1, c2), "ready": ms(c0, c2),
         "chain": type(chain).__name__,
         "modules": len(sys.modules), "top": sorted({m.split(".")[0] for m in list(sys.modules)}),
+        "maxrss_mb": __import__("resource").getrusage(0).ru_maxrss / 1024,
     }, f)
 """
 
@@ -288,8 +290,13 @@ def compile_all(python: Path, *paths: Path) -> None:
     run([str(python), "-m", "compileall", "-q", "-j", "0", *map(str, paths)])
 
 
+# The environment as it was given: importing oraculum (as copy_kb does) sets OMP_WAIT_POLICY in
+# this process, and the children must see what a fresh process sees.
+START_ENV = dict(os.environ)
+
+
 def base_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ORACULUM_", "POWERTOOLS_"))}
+    env = {k: v for k, v in START_ENV.items() if not k.startswith(("ORACULUM_", "POWERTOOLS_"))}
     env.pop("PYTHONPATH", None)
     env["LANGSMITH_TRACING"] = env["LANGCHAIN_TRACING_V2"] = "false"
     return env
@@ -513,6 +520,8 @@ def child(cmd: list[str], env: dict[str, str], cwd: Path, importtime: bool) -> d
 
 def copy_kb(source: Path, dest: Path) -> Path:
     """A copy of a knowledge base without any cached horoscope (nor the ingest's cache)."""
+    from oraculum.readings.horoscope import CACHE_PREFIX
+
     shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(source, dest, ignore=shutil.ignore_patterns("embed-cache.sqlite*"))
     with closing(sqlite3.connect(dest / "documents.sqlite")) as db, db:
@@ -569,6 +578,7 @@ def summarize(raw: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             for stage in stages
         }
         entry["process"] = {"wall": summary([r["process_ms"] for r in results])}
+        entry["maxrss_mb"] = statistics.median([r["maxrss_mb"] for r in results])
         entry["modules"] = first["modules"]
         entry["loaded"] = [p for p in HEAVY if p in first["top"]]
         for key in ("body", "oraculum_from", "chain"):
@@ -650,12 +660,13 @@ def cold_table(fig: dict[str, Any], variants: list[Variant]) -> None:
         else:
             stages = ("import", "build", "request", "first", "warm", "cold")
             cells = [*(fmt_ms(c[s]) for s in stages), fmt_ms(c["cold"], "cpu")]
-        rows.append([name, *cells, fmt_ms(c["process"]), c["modules"]])
+        rows.append([name, *cells, fmt_ms(c["process"]), c["modules"], c["maxrss_mb"]])
     print(table(
         "Cold start, ms, min / median of fresh processes. first = build app + request; "
-        "cold = import + first; process = the whole child, interpreter start to exit",
+        "cold = import + first; process = the whole child, interpreter start to exit; RSS = the "
+        "child's peak resident memory",
         ["handler", "import", "build app", "request", "first", "warm", "cold", "cold CPU",
-         "process", "modules"],
+         "process", "modules", "RSS MB"],
         rows,
     ))  # fmt: skip
     print("\nheavy packages loaded after the first request:")

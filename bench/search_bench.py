@@ -203,38 +203,6 @@ def raw_hnsw(ann: UsearchIndex, queries: np.ndarray) -> dict[str, float]:
     return latency(times)
 
 
-def filter_lookup(ann: UsearchIndex, queries: np.ndarray, where: dict[str, str]) -> dict:
-    """What the adapter does in SQLite before searching with a filter (diagnostic)."""
-    table = ann._table  # the adapter's VectorTable
-
-    def lookup(_q: np.ndarray) -> None:
-        if table.matching_count(where) > EXACT_BELOW:
-            table.matching_keys(where)
-
-    times, _ = timed_queries(lookup, queries)
-    return latency(times)
-
-
-def hnsw_filter_in_memory(ann: UsearchIndex, queries: np.ndarray, where: dict[str, str]) -> dict:
-    """The adapter's over-fetch loop with the allowed keys already in memory (diagnostic):
-    what a filtered query would cost without the per-query SQLite lookup."""
-    graph: Any = ann._graph
-    allowed = ann._table.matching_keys(where)
-    total = len(graph)
-
-    def run(q: np.ndarray) -> list[int]:
-        want = TOP_K * 4
-        while True:
-            keys = graph.search(q, min(want, total)).keys.tolist()
-            picked = [k for k in keys if k in allowed]
-            if len(picked) >= TOP_K or want >= total:
-                return picked[:TOP_K]
-            want *= 4
-
-    times, _ = timed_queries(run, queries)
-    return latency(times)
-
-
 def first_query_after_open(factory: Callable[[], Any], q: np.ndarray) -> float:
     t0 = time.perf_counter()
     index = factory()
@@ -385,9 +353,6 @@ def bench_size(n: int, args: Any, embedder: Any) -> dict[str, Any]:
             case = search_case(exact, ann, queries, {"kind": kind})
             case["matching"] = share
             case["usearch_path"] = "exact scan" if share <= EXACT_BELOW else "HNSW + over-fetch"
-            case["sqlite_filter_lookup"] = filter_lookup(ann, queries, {"kind": kind})
-            if share > EXACT_BELOW:
-                case["hnsw_filter_in_memory"] = hnsw_filter_in_memory(ann, queries, {"kind": kind})
             cases[kind] = case
 
         model = (
@@ -480,19 +445,6 @@ def report_size(r: dict[str, Any], args: Any) -> None:
             f"  no filter: usearch Index.search alone takes p50 {h['p50_ms']:.3f} ms, "
             f"p99 {h['p99_ms']:.3f} ms (the rest is the adapter's SQLite row lookup)"
         )
-    for key, case in r["search"].items():
-        if "sqlite_filter_lookup" in case:
-            f = case["sqlite_filter_lookup"]
-            print(
-                f"  kind={key}: the adapter's SQLite filter lookup (matching_count, then "
-                f"matching_keys when HNSW is used) takes p50 {f['p50_ms']:.3f} ms a query"
-            )
-        if "hnsw_filter_in_memory" in case:
-            f = case["hnsw_filter_in_memory"]
-            print(
-                f"  kind={key}: the same over-fetch search with the allowed keys held in memory: "
-                f"p50 {f['p50_ms']:.3f} ms, p99 {f['p99_ms']:.3f} ms"
-            )
     if r["with_embedding"]:
         rows = [
             [
