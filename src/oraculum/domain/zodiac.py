@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from oraculum.domain.errors import InvalidInput
+from oraculum.domain.ids import slug
 
 SIGN_KEYS: tuple[str, ...] = (
     "aries", "taurus", "gemini", "cancer", "leo", "virgo",
@@ -100,24 +99,13 @@ def _make_signs() -> dict[str, Sign]:
 
 SIGNS: dict[str, Sign] = _make_signs()
 
-_FOLD = str.maketrans({"đ": "d", "Đ": "d"})
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def _fold(text: str) -> str:
-    """Lower case ASCII words: 'Bạch Dương', 'bach-duong' and 'BACH DUONG' all give 'bach duong'."""
-    text = unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
-    bare = "".join(
-        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
-    )
-    return _NOT_ALNUM.sub(" ", bare).strip()
-
 
 def _make_lookup() -> dict[str, str]:
-    lookup = dict(_ALIASES)
+    # domain.ids.slug folds case and diacritics (đ included) exactly as the ids do.
+    lookup = {slug(alias): key for alias, key in _ALIASES.items()}
     for sign in SIGNS.values():
-        lookup[_fold(sign.key)] = sign.key
-        lookup[_fold(sign.name_vi)] = sign.key
+        lookup[slug(sign.key)] = sign.key
+        lookup[slug(sign.name_vi)] = sign.key
         lookup[sign.symbol] = sign.key
     return lookup
 
@@ -127,7 +115,7 @@ _LOOKUP = _make_lookup()
 
 def get_sign(name: str, field: str = "sign") -> Sign:
     """The sign called `name`: English or Vietnamese, any case, with or without diacritics."""
-    key = _LOOKUP.get(name.strip()) or _LOOKUP.get(_fold(name))
+    key = _LOOKUP.get(name.strip()) or _LOOKUP.get(slug(name))
     if key is None:
         raise UnknownSign(name, field)
     return SIGNS[key]
