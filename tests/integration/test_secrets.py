@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from oraculum.backends import aws, secrets
+from oraculum.backends import aws as aws_clients
+from oraculum.backends import secrets
 from oraculum.config import Settings
 from oraculum.domain.errors import BackendUnavailable, ConfigError
 
@@ -16,7 +17,7 @@ from oraculum.domain.errors import BackendUnavailable, ConfigError
 @pytest.fixture(autouse=True)
 def fresh_cache(aws: str) -> Iterator[None]:
     secrets.forget()
-    aws.forget_clients()  # the clients must see this test's AWS_ENDPOINT_URL
+    aws_clients.forget_clients()  # the clients must see this test's AWS_ENDPOINT_URL
     yield
     secrets.forget()
 
