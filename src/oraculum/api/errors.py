@@ -9,9 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from oraculum.api.problems import MEDIA_TYPE, Problem
-from oraculum.domain.errors import BackendUnavailable, InvalidInput, NotFound, OraculumError
-from oraculum.domain.tarot import UnknownSpread
+from oraculum.api.problems import MEDIA_TYPE, Problem, from_domain, from_validation
+from oraculum.domain.errors import OraculumError
 
 log = logging.getLogger("oraculum.api")
 _STATUS_KINDS = {
@@ -30,23 +29,6 @@ def render(
     )
 
 
-def from_domain(exc: OraculumError) -> Problem:
-    if isinstance(exc, InvalidInput):
-        return Problem(422, "invalid-input", exc.message, field=exc.field)
-    if isinstance(exc, UnknownSpread):
-        return Problem(422, "invalid-input", str(exc), field="spread")
-    if isinstance(exc, NotFound):
-        return Problem(404, "not-found", str(exc))
-    if isinstance(exc, BackendUnavailable):
-        return Problem(503, "backend-unavailable", str(exc))
-    return Problem(500, "internal", "the request could not be completed")
-
-
-def _field(loc: tuple[object, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "body"
-
-
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> JSONResponse:
@@ -61,23 +43,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = exc.errors()
-        if any(e.get("type") == "json_invalid" for e in errors):
-            return render(
-                Problem(400, "malformed-json", "the request body is not valid JSON"), request
-            )
-        first = errors[0] if errors else {}
-        detail = f"{_field(tuple(first.get('loc', ())))}: {first.get('msg', 'invalid')}"
-        fields = [
-            {"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "")} for e in errors
-        ]
-        problem = Problem(
-            422,
-            "invalid-input",
-            detail,
-            field=fields[0]["field"] if fields else None,
-            errors=fields,
-        )
+        problem = from_validation(exc.errors())
         return render(problem, request)
 
     @app.exception_handler(StarletteHTTPException)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+from oraculum.domain.errors import BackendUnavailable, InvalidInput, NotFound, OraculumError
 
 PROBLEM_BASE = "https://oraculum.dev/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -54,3 +57,35 @@ class Problem(Exception):
             body["instance"] = instance
         body.update(self.extra)
         return body
+
+
+def from_domain(exc: OraculumError) -> Problem:
+    """The answer for an error raised by the readings or the stores."""
+    from oraculum.domain.tarot import UnknownSpread
+
+    if isinstance(exc, InvalidInput):
+        return Problem(422, "invalid-input", exc.message, field=exc.field)
+    if isinstance(exc, UnknownSpread):
+        return Problem(422, "invalid-input", str(exc), field="spread")
+    if isinstance(exc, NotFound):
+        return Problem(404, "not-found", str(exc))
+    if isinstance(exc, BackendUnavailable):
+        return Problem(503, "backend-unavailable", str(exc))
+    return Problem(500, "internal", "the request could not be completed")
+
+
+def _field(loc: Sequence[object]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def from_validation(errors: Sequence[dict[str, Any]]) -> Problem:
+    """pydantic's validation errors as one problem: malformed JSON, or the fields at fault."""
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return Problem(400, "malformed-json", "the request body is not valid JSON")
+    first = errors[0] if errors else {}
+    detail = f"{_field(first.get('loc', ()))}: {first.get('msg', 'invalid')}"
+    fields = [{"field": _field(e.get("loc", ())), "message": e.get("msg", "")} for e in errors]
+    return Problem(
+        422, "invalid-input", detail, field=fields[0]["field"] if fields else None, errors=fields
+    )

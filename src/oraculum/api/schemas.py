@@ -15,6 +15,7 @@ SignKey = Literal[
     "capricorn", "aquarius", "pisces",
 ]  # fmt: skip
 TIME_ZONES = sorted(available_timezones())
+_ZONE_SET = frozenset(TIME_ZONES)  # available_timezones() walks the tz database each call
 # The ephemeris (JPL DE421) covers 1899-07-30 to 2053-10-06; the API offers whole years
 # inside it, so that the schema itself says which dates are valid.
 DATE_PATTERN = r"^(19[0-9]{2}|20[0-4][0-9]|205[0-2])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
@@ -36,7 +37,7 @@ Seed = Annotated[int, Field(ge=0, le=2**53 - 1), BeforeValidator(_json_integer)]
 
 
 def _known_zone(value: str) -> str:
-    if value not in available_timezones():
+    if value not in _ZONE_SET:
         raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Ho_Chi_Minh")
     return value
 
@@ -81,6 +82,29 @@ class NatalRequestBody(Strict):
 class AskRequest(Strict):
     question: str = Field(min_length=1, max_length=QUESTION_CHARS)
     lang: Lang = "en"
+
+
+TODAY_DOC = f"{DATE_DOC}; default: today in tz"
+
+
+class CardQuery(BaseModel):
+    lang: Lang = "en"
+
+
+class SkyQuery(BaseModel):
+    date: DateText | None = Field(None, description=TODAY_DOC)
+    tz: TimeZone = "UTC"
+
+
+class HoroscopeQuery(SkyQuery):
+    lang: Lang = "en"
+
+
+class SearchQuery(BaseModel):
+    q: str = Field(min_length=1, max_length=2_000)
+    kind: str | None = Field(None, max_length=64)
+    lang: Lang | None = None
+    top_k: int = Field(5, ge=1, le=50)
 
 
 class Problem(BaseModel):

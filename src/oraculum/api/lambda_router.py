@@ -1,0 +1,214 @@
+"""A light router for API Gateway HTTP API events (payload 2.0), for the Lambda functions.
+
+FastAPI and Starlette take about 0.3 s to import and build on a cold start; this module needs
+pydantic and our own code only. It serves the same routes with the same validation (the
+models in schemas.py), the same endpoint functions (api/endpoints/) and the same answers
+and problem+json errors as the FastAPI app; tests/api/test_lambda_parity.py holds the two
+side by side on the same events. Each function routes only its own paths (API Gateway sends
+it nothing else), so the tarot function never imports the ephemeris. What it leaves out:
+/openapi.json, the docs and the web page, which uvicorn serves (ORACULUM_LAMBDA_ROUTER=asgi
+serves the whole FastAPI app through Mangum instead).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from oraculum import observability
+from oraculum.api.auth import ApiKeys, authenticate
+from oraculum.api.problems import MEDIA_TYPE, Problem, from_domain, from_validation
+from oraculum.api.runtime import Runtime
+from oraculum.domain.errors import OraculumError
+
+log = logging.getLogger("oraculum.api")
+JSON = "application/json"
+Call = Callable[..., Any]  # (runtime, [path params], [query], [body]) -> the answer
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # "/v1/tarot/cards/{card_id}"
+    call: Call
+    response: type[BaseModel]
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    params: type[BaseModel] | None = None  # validates path parameters
+    public: bool = False  # no credential needed (/health)
+
+    @property
+    def literal(self) -> bool:
+        return "{" not in self.path
+
+    def match(self, path: str) -> dict[str, str] | None:
+        found = _pattern(self.path).fullmatch(path)
+        return found.groupdict() if found else None
+
+
+_patterns: dict[str, re.Pattern[str]] = {}
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    if template not in _patterns:
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
+        _patterns[template] = re.compile(regex)
+    return _patterns[template]
+
+
+@dataclass
+class Event:
+    """What the router reads from an API Gateway HTTP API event."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    query: dict[str, str]
+    body: bytes | None
+
+    @classmethod
+    def parse(cls, event: Mapping[str, Any]) -> Event:
+        context = event.get("requestContext") or {}
+        http = context.get("http") or {}
+        path = event.get("rawPath") or http.get("path") or "/"
+        stage = context.get("stage")
+        if stage and stage != "$default" and path.startswith(f"/{stage}/"):
+            path = path[len(stage) + 1 :]
+        raw = event.get("body")
+        body = None
+        if raw is not None:
+            body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode()
+        headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+        return cls(
+            method=str(http.get("method", "GET")).upper(),
+            path=path,
+            headers=headers,
+            query=dict(event.get("queryStringParameters") or {}),
+            body=body,
+        )
+
+
+class Router:
+    def __init__(self, routes: list[Route], runtime: Runtime) -> None:
+        self.routes = routes
+        self.runtime = runtime
+        settings = runtime.settings
+        self.keys = ApiKeys(k.strip() for k in settings.api_keys.split(","))
+
+    def __call__(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        started = time.perf_counter()
+        request = Event.parse(event)
+        request_id = (
+            getattr(context, "aws_request_id", None)
+            or request.headers.get("x-request-id")
+            or uuid.uuid4().hex
+        )
+        observability.bind_request(request_id, path=request.path, method=request.method)
+        caller: list[str] = []
+        try:
+            status, payload, headers = self._answer(request, event, caller)
+        finally:
+            observability.flush()
+        elapsed = (time.perf_counter() - started) * 1e3
+        who = caller[0] if caller else None
+        observability.logger().info(
+            "request", extra={"status": status, "ms": round(elapsed, 1), "caller": who}
+        )
+        body = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return {
+            "statusCode": status,
+            "headers": {**headers, "x-request-id": request_id},
+            "body": body,
+            "isBase64Encoded": False,
+        }
+
+    def _answer(
+        self, request: Event, event: Mapping[str, Any], caller: list[str]
+    ) -> tuple[int, Any, dict[str, str]]:
+        try:
+            route, params = self._route(request)
+            if not route.public:
+                caller.append(
+                    authenticate(
+                        self.runtime.settings.auth_mode,
+                        self.keys,
+                        request.headers.get("authorization"),
+                        {"aws.event": event},
+                    )
+                )
+            args = self._inputs(route, params, request)
+            result = route.call(self.runtime, *args)
+            return 200, _serialise(route.response, result), {"content-type": JSON}
+        except Problem as problem:
+            return self._problem(problem, request, problem.headers)
+        except OraculumError as exc:
+            problem = from_domain(exc)
+            if problem.status >= 500:
+                log.error("request failed: %s", exc, exc_info=exc)
+            return self._problem(problem, request)
+        except Exception as exc:  # the client gets a problem, never a trace; the log gets it
+            log.error("unhandled error on %s", request.path, exc_info=exc)
+            failed = Problem(500, "internal", "the request could not be completed")
+            return self._problem(failed, request)
+
+    def _route(self, request: Event) -> tuple[Route, dict[str, str]]:
+        matching = [(r, p) for r in self.routes if (p := r.match(request.path)) is not None]
+        if any(r.literal for r, _ in matching):  # /horoscopes/natal before /horoscopes/{sign}
+            matching = [(r, p) for r, p in matching if r.literal]
+        if not matching:
+            raise Problem(404, "not-found", "Not Found")
+        for route, params in matching:
+            if route.method == request.method:
+                return route, params
+        allowed = ", ".join(sorted({r.method for r, _ in matching}))
+        raise Problem(405, "method-not-allowed", "Method Not Allowed", headers={"Allow": allowed})
+
+    def _inputs(self, route: Route, params: dict[str, str], request: Event) -> list[Any]:
+        max_bytes = self.runtime.settings.max_body_bytes
+        if request.body is not None and len(request.body) > max_bytes:
+            raise Problem(413, "payload-too-large", f"the body is over {max_bytes:,} bytes")
+        try:
+            if route.params is not None:
+                route.params.model_validate(params)
+            query = route.query.model_validate(request.query) if route.query else None
+            body = None
+            if route.body is not None:
+                if not request.body:
+                    raise Problem(
+                        422, "invalid-input", "body: Field required", field="body",
+                        errors=[{"field": "body", "message": "Field required"}],
+                    )  # fmt: skip
+                body = route.body.model_validate_json(request.body)
+        except ValidationError as exc:
+            raise from_validation(exc.errors()) from None
+        args: list[Any] = [params] if params else []
+        if route.query is not None:
+            args.append(query)
+        if route.body is not None:
+            args.append(body)
+        return args
+
+    @staticmethod
+    def _problem(
+        problem: Problem, request: Event, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any, dict[str, str]]:
+        out = {"content-type": MEDIA_TYPE, **(headers or {})}
+        if problem.status == 401:
+            out["www-authenticate"] = "Bearer"
+        return problem.status, problem.body(request.path), out
+
+
+def _serialise(model: type[BaseModel], result: Any) -> Any:
+    """What FastAPI's response_model does: validate the result, dump it as JSON types."""
+    if not isinstance(result, model):
+        result = model.model_validate(result)
+    return result.model_dump(mode="json")

@@ -1,0 +1,181 @@
+"""The light Lambda router and the FastAPI app (through Mangum) give the same answers.
+
+Both serve the same API Gateway HTTP API events over the same knowledge base: the sample
+events in events/ and the ways a request goes wrong. Status, media type, the Allow and
+WWW-Authenticate headers and the JSON body must agree; only timings and the cache flag
+(the first of the two to make a horoscope caches it) may differ.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mangum import Mangum
+
+from oraculum.api.app import create_app
+from oraculum.api.lambda_router import Router
+from oraculum.api.lambda_routes import ROUTES
+from oraculum.api.limits import BodyLimit
+from oraculum.api.runtime import Runtime
+from oraculum.config import Settings
+from tests.conftest import KNOWLEDGE, ROOT, cli_env, run_cli
+
+EVENTS = ROOT / "events"
+FUNCTION_OF = {"tarot-reading": "tarot", "tarot-card": "tarot", "horoscope": "horoscope",
+               "natal": "horoscope", "ask": "ask"}  # fmt: skip
+
+
+@dataclass
+class Context:
+    aws_request_id: str = "req-parity-1"
+    function_name: str = "oraculum-test"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 28_000
+
+
+@pytest.fixture(scope="module")
+def hashing_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data_dir = tmp_path_factory.mktemp("kb-hashing")
+    done = run_cli(["ingest", str(KNOWLEDGE), "--json"], cli_env(data_dir))
+    assert done.returncode == 0, done.stderr
+    return data_dir
+
+
+@pytest.fixture(params=["gateway", "api-key"])
+def pair(request: pytest.FixtureRequest, hashing_kb: Path) -> Iterator[tuple[Any, Any, str]]:
+    settings = Settings(data_dir=hashing_kb, embedder="hashing", auth_mode=request.param,
+                        api_keys="k1,k2", max_body_bytes=2_048)  # fmt: skip
+    runtime = Runtime(settings)
+    fastapi = Mangum(BodyLimit(create_app(settings), settings.max_body_bytes), lifespan="off")
+    routers = {name: Router(make(), runtime) for name, make in ROUTES.items()}
+    yield fastapi, routers, request.param
+    runtime.close()
+
+
+def sample(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / f"{name}.json").read_text())
+
+
+def with_key(event: dict[str, Any], key: str | None = "k2") -> dict[str, Any]:
+    event = copy.deepcopy(event)
+    if key is not None:
+        event["headers"]["authorization"] = f"Bearer {key}"
+    return event
+
+
+def comparable(response: dict[str, Any]) -> tuple[int, str, dict[str, str], Any]:
+    headers = {k.lower(): v for k, v in response.get("headers", {}).items()}
+    raw = response["body"]
+    if response.get("isBase64Encoded"):
+        raw = base64.b64decode(raw).decode()
+    body = json.loads(raw)
+    if isinstance(body, dict):
+        body.pop("timings_ms", None)
+        body.pop("cached", None)
+    kept = {k: headers[k] for k in ("allow", "www-authenticate") if k in headers}
+    return response["statusCode"], headers["content-type"], kept, body
+
+
+def both(pair: tuple[Any, Any, str], function: str, event: dict[str, Any]) -> tuple[Any, Any]:
+    fastapi, routers, _ = pair
+    light = comparable(routers[function](copy.deepcopy(event), Context()))
+    full = comparable(fastapi(copy.deepcopy(event), Context()))
+    return light, full
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTION_OF))
+def test_sample_events_answer_alike(pair: tuple[Any, Any, str], name: str) -> None:
+    light, full = both(pair, FUNCTION_OF[name], with_key(sample(name)))
+    assert light == full
+    assert light[0] == 200 and light[1] == "application/json"
+
+
+def _tarot(body: str | None, **changes: Any) -> dict[str, Any]:
+    event = with_key(sample("tarot-reading"))
+    event["body"] = body
+    event.update(changes)
+    return event
+
+
+def _get(path: str, query: dict[str, str] | None = None, method: str = "GET") -> dict[str, Any]:
+    event = with_key(sample("horoscope"))
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["requestContext"]["http"]["method"] = method
+    event["queryStringParameters"] = query or {}
+    event["rawQueryString"] = "&".join(f"{k}={v}" for k, v in (query or {}).items())
+    event["body"] = None
+    return event
+
+
+B64_BODY = base64.b64encode(b'{"question": "love?", "seed": 3}').decode()
+B64_BODY = base64.b64encode(b'{"question": "love?", "seed": 3}').decode()
+ERRORS = {
+    "malformed json": ("tarot", _tarot('{"question": "x",')),
+    "unknown spread": ("tarot", _tarot('{"question": "x", "spread": "pentagram"}')),
+    "extra field": ("tarot", _tarot('{"question": "x", "colour": "red"}')),
+    "empty question": ("tarot", _tarot('{"question": ""}')),
+    "seed is a string": ("tarot", _tarot('{"question": "x", "seed": "7"}')),
+    "oversize body": ("tarot", _tarot(json.dumps({"question": "x" * 3_000}))),
+    "base64 body": ("tarot", _tarot(B64_BODY, isBase64Encoded=True)),
+    "unknown card": ("tarot", _get("/v1/tarot/cards/the-dragon")),
+    "card list": ("tarot", _get("/v1/tarot/cards")),
+    "spreads": ("tarot", _get("/v1/tarot/spreads")),
+    "card in vietnamese": ("tarot", _get("/v1/tarot/cards/the-star", {"lang": "vi"})),
+    "card in klingon": ("tarot", _get("/v1/tarot/cards/the-star", {"lang": "tlh"})),
+    "wrong method": ("tarot", _get("/v1/tarot/spreads", method="DELETE")),
+    "unknown path": ("tarot", _get("/v1/tarot/nowhere")),
+    "bad sign": ("horoscope", _get("/v1/horoscopes/ophiuchus")),
+    "natal by GET": ("horoscope", _get("/v1/horoscopes/natal")),
+    "bad date": ("horoscope", _get("/v1/horoscopes/leo", {"date": "2026-02-30"})),
+    "date out of range": ("horoscope", _get("/v1/sky", {"date": "2060-01-01"})),
+    "bad time zone": ("horoscope", _get("/v1/sky", {"date": "2026-01-01", "tz": "Mars/Olympus"})),
+    "sky": ("horoscope", _get("/v1/sky", {"date": "2026-11-26", "tz": "Asia/Ho_Chi_Minh"})),
+    "search": ("ask", _get("/v1/search", {"q": "the tower", "top_k": "3", "kind": "card"})),
+    "top_k too big": ("ask", _get("/v1/search", {"q": "x", "top_k": "500"})),
+    "top_k not a number": ("ask", _get("/v1/search", {"q": "x", "top_k": "many"})),
+    "search without q": ("ask", _get("/v1/search")),
+    "health": ("ask", _get("/health")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ERRORS))
+def test_every_kind_of_request_answers_alike(pair: tuple[Any, Any, str], case: str) -> None:
+    function, event = ERRORS[case]
+    light, full = both(pair, function, event)
+    assert light == full
+
+
+def test_missing_body_is_a_field_error_in_both(pair: tuple[Any, Any, str]) -> None:
+    light, full = both(pair, "tarot", _tarot(None))
+    assert light[0] == full[0] == 422
+    assert light[3]["field"] == full[3]["field"] == "body"
+
+
+def test_without_a_credential_both_refuse(pair: tuple[Any, Any, str]) -> None:
+    event = sample("tarot-reading")
+    del event["requestContext"]["authorizer"]
+    light, full = both(pair, "tarot", event)
+    assert light == full and light[0] == 401 and light[2] == {"www-authenticate": "Bearer"}
+
+
+def test_a_wrong_key_is_refused_in_key_mode(pair: tuple[Any, Any, str]) -> None:
+    if pair[2] != "api-key":
+        pytest.skip("the gateway mode trusts the authorizer and reads no key")
+    light, full = both(pair, "tarot", with_key(sample("tarot-reading"), "wrong"))
+    assert light == full and light[0] == 401
+
+
+def test_a_named_stage_prefix_is_routed(pair: tuple[Any, Any, str]) -> None:
+    event = with_key(sample("tarot-card"))
+    event["requestContext"]["stage"] = "prod"
+    event["rawPath"] = "/prod" + event["rawPath"]
+    light = comparable(pair[1]["tarot"](event, Context()))
+    assert light[0] == 200 and light[3]["id"] == "the-tower"
