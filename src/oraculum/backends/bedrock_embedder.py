@@ -12,6 +12,10 @@ The limits of the model's Bedrock page, and how they are kept:
 - `input_type`: `search_document` for what is stored, `search_query` for questions. Mixing
   them silently ruins recall.
 
+numpy is imported only to stack the rows of `embed_documents` (ingest); a query's vector is
+an `array('f')` (float32, unit length), which every VectorIndex accepts, so the tarot and ask
+Lambda functions ship without numpy's 60 MB.
+
 Throttling is retried by the client (adaptive mode, with jitter); what is left after its
 retries, and any malformed answer, raises BackendUnavailable naming the model. Queries sit on
 a reading's path, so they use a client of their own with a short timeout and one retry.
@@ -21,11 +25,12 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+from array import array
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from botocore.exceptions import BotoCoreError, ClientError
 
 from oraculum.backends.bedrock_errors import unavailable
@@ -82,6 +87,8 @@ class BedrockCohereEmbedder:
         return self._dim
 
     def embed_documents(self, texts: Sequence[str]) -> Vector:
+        import numpy as np
+
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)
         batches = [
@@ -90,19 +97,21 @@ class BedrockCohereEmbedder:
         ]
         workers = min(self._max_concurrency, len(batches))
         if workers == 1:
-            return np.vstack([self._embed(self.client, b, "search_document") for b in batches])
+            rows = [r for b in batches for r in self._embed(self.client, b, "search_document")]
+            return np.asarray(rows, dtype=np.float32)
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bedrock-embed")
         try:
             futures = [pool.submit(self._embed, self.client, b, "search_document") for b in batches]
-            return np.vstack([f.result() for f in futures])  # in submission order
+            rows = [r for f in futures for r in f.result()]  # in submission order
+            return np.asarray(rows, dtype=np.float32)
         finally:
             # after a failure, batches not yet sent are not sent
             pool.shutdown(wait=True, cancel_futures=True)
 
     def embed_query(self, text: str) -> Vector:
-        return self._embed(self.query_client, [text], "search_query")[0]
+        return array("f", self._embed(self.query_client, [text], "search_query")[0])
 
-    def _embed(self, client: Any, texts: list[str], input_type: str) -> Vector:
+    def _embed(self, client: Any, texts: list[str], input_type: str) -> list[list[float]]:
         body = {"texts": [clip(t) for t in texts], "input_type": input_type, "truncate": TRUNCATE}
         clipped = sum(len(t) > MAX_CHARS_PER_TEXT for t in texts)
         if clipped:
@@ -119,7 +128,7 @@ class BedrockCohereEmbedder:
             raise unavailable(self.model_id, exc) from exc
         return self._parse(raw, len(texts))
 
-    def _parse(self, raw: bytes, count: int) -> Vector:
+    def _parse(self, raw: bytes, count: int) -> list[list[float]]:
         """The rows of a documented response: `embeddings`, one list of floats per text."""
         try:
             data = json.loads(raw)
@@ -137,14 +146,15 @@ class BedrockCohereEmbedder:
                     f"a {size}-d embedding where {self._dim}-d were expected; "
                     "ORACULUM_BEDROCK_EMBED_MODEL must name a 1024-d Cohere Embed v3 model"
                 )
-        try:
-            rows = np.asarray(found, dtype=np.float32)
-        except (ValueError, TypeError):
-            raise self._malformed("an embedding holds something other than numbers") from None
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        if not np.all(np.isfinite(norms)) or np.any(norms == 0.0):
-            raise self._malformed("a zero or non-finite embedding")
-        return (rows / norms).astype(np.float32, copy=False)
+        rows = []
+        for row in found:
+            if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in row):
+                raise self._malformed("an embedding holds something other than numbers")
+            norm = math.sqrt(math.fsum(x * x for x in row))
+            if not math.isfinite(norm) or norm == 0.0:
+                raise self._malformed("a zero or non-finite embedding")
+            rows.append([x / norm for x in row])
+        return rows
 
     def _malformed(self, what: str) -> BackendUnavailable:
         return BackendUnavailable(f"{self.model_id} returned a malformed response: {what}")
