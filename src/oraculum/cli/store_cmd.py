@@ -33,6 +33,8 @@ def _drift_table(report: DriftReport) -> None:
         shown = report.dimension_mismatch if name == "dimension_mismatch" else examples[name]
         table.add_row(name.replace("_", " "), str(count), ", ".join(shown))
     out.print(table)
+    if report.waited_s:
+        out.print(f"waited {report.waited_s:.1f} s for the index to catch up")
     out.print("[green]clean[/]" if report.clean else "[red]the stores have drifted[/]")
 
 

