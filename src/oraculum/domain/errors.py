@@ -45,8 +45,8 @@ class DimensionMismatch(OraculumError):
         self.found = found
         super().__init__(
             f"{store} was built with {found}, but the configured embedder is {expected}. "
-            "Use the embedder the store was built with, or ingest into a new data directory "
-            "(ORACULUM_DATA_DIR)."
+            "Use the embedder the store was built with, or ingest into new stores (a new "
+            "ORACULUM_DATA_DIR, ORACULUM_DYNAMODB_TABLE or ORACULUM_PINECONE_INDEX)."
         )
 
 

@@ -1,0 +1,1 @@
+"""Checks of a deployment's settings and backends (`oraculum doctor`)."""
