@@ -50,6 +50,8 @@ test: install check-system
 check-system:
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
 	  echo "note: chromium is not installed; the web-page test will be skipped. Install it with: sudo apt-get install chromium"
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  echo "note: the PostgreSQL server is not installed; the legacy-table tests will be skipped. Install it with: sudo apt-get install postgresql"
 
 lint: install
 	$(BIN)/ruff check src tests bench

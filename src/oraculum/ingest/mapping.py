@@ -10,6 +10,8 @@ A mapping (YAML or TOML) turns somebody else's shape into our record schema with
       sections: {upright: meanings.light, reversed: meanings.shadow}
       metadata: {suit: suit, rank: rank, keywords: keywords}
 
+A PostgreSQL source names its rows with `table:` (or `query:`) instead of `records:`, and a
+YAML file may hold several mappings, one per document (`---`), read one after the other.
 See docs/mapping.md for every key.
 """
 
@@ -37,10 +39,12 @@ from oraculum.ingest.sources import (
     read_jsonl,
 )
 
-FORMATS = ("json", "jsonl", "csv")
+FORMATS = ("json", "jsonl", "csv", "postgres")
 SCALAR_FIELDS = ("id", "key", "kind", "lang", "title", "text")
 GROUP_FIELDS = ("sections", "metadata")
 _RECORDS = re.compile(r"^(?P<path>[A-Za-z0-9_.-]*?)(?P<each>\[\*\]|\.?\*)$")
+_TOP_KEYS = {"format", "records", "fields", "key_field", "join", "csv", "table", "query"}
+_TOP_KEYS |= {"id_column", "postgres"}
 
 
 class _Joined(dict[str, Any]):
@@ -80,6 +84,17 @@ class FieldSpec:
 
 
 @dataclass(frozen=True)
+class SqlSpec:
+    """Which rows a `postgres` mapping reads, and how (docs/mapping.md)."""
+
+    table: str | None = None  # `schema.table` or `table`, read whole, ordered by id_column
+    query: str | None = None  # a SELECT, run as given
+    id_column: str | None = "id"  # the legacy id: names each row in errors
+    itersize: int = 1000  # rows fetched from the server-side cursor at a time
+    statement_timeout_s: float = 60.0  # for each statement (each FETCH) on the server
+
+
+@dataclass(frozen=True)
 class RecordMapping:
     path: Path
     format: str
@@ -88,6 +103,7 @@ class RecordMapping:
     groups: dict[str, dict[str, FieldSpec]] = field(default_factory=dict)
     key_field: str = "_key"
     csv_delimiter: str = ","
+    sql: SqlSpec | None = None  # set exactly when format == "postgres"
 
     def apply(self, data: Any) -> dict[str, Any]:
         """The record in our schema; fields that come out None are left out."""
@@ -144,46 +160,63 @@ def _spec(where: str, raw: Any, default_join: str | None) -> FieldSpec:
     raise MappingError(f"{where}: give a JMESPath string, or a table with path, value or template")
 
 
-def load_mapping(path: Path) -> RecordMapping:
+def load_mappings(path: Path) -> list[RecordMapping]:
+    """Every mapping of a file: a YAML file may hold several documents, a TOML file one."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise MappingError(f"cannot read mapping {path}: {exc.strerror}") from None
     try:
-        raw = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+        docs = [tomllib.loads(text)] if path.suffix == ".toml" else list(yaml.safe_load_all(text))
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
         raise MappingError(f"{path}: not valid {path.suffix.lstrip('.').upper()}: {exc}") from None
+    docs = [d for d in docs if d is not None] or [None]
+    if len(docs) == 1:
+        return [_parse(path, docs[0], str(path))]
+    return [_parse(path, raw, f"{path} (mapping {n})") for n, raw in enumerate(docs, start=1)]
+
+
+def load_mapping(path: Path) -> RecordMapping:
+    """The one mapping of a file (a file with several is refused: use load_mappings)."""
+    mappings = load_mappings(path)
+    if len(mappings) > 1:
+        raise MappingError(f"{path}: holds {len(mappings)} mappings where one is expected")
+    return mappings[0]
+
+
+def _parse(path: Path, raw: Any, where: str) -> RecordMapping:
     if not isinstance(raw, Mapping):
-        raise MappingError(f"{path}: a mapping file is a table of keys (format, records, fields)")
-    unknown = set(raw) - {"format", "records", "fields", "key_field", "join", "csv"}
+        raise MappingError(f"{where}: a mapping file is a table of keys (format, records, fields)")
+    unknown = set(raw) - _TOP_KEYS
     if unknown:
-        raise MappingError(f"{path}: unknown top-level keys {sorted(unknown)}")
-    fmt = str(raw.get("format", "json"))
+        raise MappingError(f"{where}: unknown top-level keys {sorted(unknown)}")
+    is_sql = "table" in raw or "query" in raw
+    fmt = str(raw.get("format", "postgres" if is_sql else "json"))
     if fmt not in FORMATS:
-        raise MappingError(f"{path}: format {fmt!r} is not one of {', '.join(FORMATS)}")
+        raise MappingError(f"{where}: format {fmt!r} is not one of {', '.join(FORMATS)}")
     fields_raw = raw.get("fields")
     if not isinstance(fields_raw, Mapping):
-        raise MappingError(f"{path}: 'fields' is required and must be a table")
+        raise MappingError(f"{where}: 'fields' is required and must be a table")
     join = str(raw.get("join", "; "))
     fields: dict[str, FieldSpec] = {}
     groups: dict[str, dict[str, FieldSpec]] = {}
     for name, spec in fields_raw.items():
-        where = f"{path}: fields.{name}"
+        at = f"{where}: fields.{name}"
         if name in SCALAR_FIELDS:
-            fields[name] = _spec(where, spec, join)
+            fields[name] = _spec(at, spec, join)
         elif name in GROUP_FIELDS:
             if not isinstance(spec, Mapping):
-                raise MappingError(f"{where}: must be a table of name -> expression")
+                raise MappingError(f"{at}: must be a table of name -> expression")
             # metadata keeps lists as lists; sections, like text, read them as one string
             group_join = None if name == "metadata" else join
-            groups[name] = {k: _spec(f"{where}.{k}", v, group_join) for k, v in spec.items()}
+            groups[name] = {k: _spec(f"{at}.{k}", v, group_join) for k, v in spec.items()}
         else:
             allowed = ", ".join(SCALAR_FIELDS + GROUP_FIELDS)
-            raise MappingError(f"{where}: unknown field; the schema has {allowed}")
+            raise MappingError(f"{at}: unknown field; the schema has {allowed}")
     records = str(raw.get("records", "[*]" if fmt == "json" else ""))
     if fmt == "json" and not _RECORDS.match(records):
         raise MappingError(
-            f"{path}: records {records!r} must end in [*] (items of a list) or .* (values of an "
+            f"{where}: records {records!r} must end in [*] (items of a list) or .* (values of an "
             "object), e.g. 'tarot_interpretations[*]' or 'western_zodiac.*'"
         )
     csv_opts = raw.get("csv") or {}
@@ -195,6 +228,37 @@ def load_mapping(path: Path) -> RecordMapping:
         groups=groups,
         key_field=str(raw.get("key_field", "_key")),
         csv_delimiter=str(csv_opts.get("delimiter", ",")),
+        sql=_sql_spec(raw, where) if fmt == "postgres" else _no_sql(raw, where, fmt),
+    )
+
+
+def _no_sql(raw: Mapping[str, Any], where: str, fmt: str) -> None:
+    stray = sorted({"table", "query", "id_column", "postgres"} & set(raw))
+    if stray:
+        raise MappingError(f"{where}: {stray} are for format postgres, not {fmt}")
+
+
+def _sql_spec(raw: Mapping[str, Any], where: str) -> SqlSpec:
+    table, query = raw.get("table"), raw.get("query")
+    if (table is None) == (query is None):
+        raise MappingError(f"{where}: a postgres mapping gives exactly one of table or query")
+    if not str(table if query is None else query).strip():
+        raise MappingError(f"{where}: {'table' if query is None else 'query'} is empty")
+    opts = raw.get("postgres") or {}
+    if not isinstance(opts, Mapping) or set(opts) - {"itersize", "statement_timeout_s"}:
+        raise MappingError(f"{where}: postgres is a table of itersize, statement_timeout_s")
+    itersize, timeout = opts.get("itersize", 1000), opts.get("statement_timeout_s", 60.0)
+    if not isinstance(itersize, int) or isinstance(itersize, bool) or not 1 <= itersize <= 100_000:
+        raise MappingError(f"{where}: postgres.itersize must be a whole number from 1 to 100000")
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
+        raise MappingError(f"{where}: postgres.statement_timeout_s must be a positive number")
+    id_column = raw.get("id_column", "id")
+    return SqlSpec(
+        table=None if table is None else str(table),
+        query=None if query is None else str(query),
+        id_column=None if id_column is None else str(id_column),
+        itersize=itersize,
+        statement_timeout_s=float(timeout),
     )
 
 
@@ -239,6 +303,11 @@ def _csv_records(mapping: RecordMapping, path: Path, progress: Progress) -> Iter
 
 
 def mapped_source(path: Path, mapping: RecordMapping) -> Source:
+    if mapping.sql is not None:
+        raise SourceError(
+            f"mapping {mapping.path} reads a PostgreSQL table; give a postgresql:// URL as the "
+            f"source, not the file {path}"
+        )
     if not path.is_file():
         raise SourceError(f"{path} does not exist or is not a file")
 
