@@ -32,7 +32,7 @@ OUT = ROOT / "build" / "lambda"
 
 # numpy (60 MB on arm64) only where the ephemeris needs it: a query's vector from Bedrock is
 # an array('f'), and the Pinecone adapter sends lists.
-CORE = ["pydantic>=2.6", "aws-lambda-powertools>=3.0", "pinecone>=5,<11"]
+CORE = ["pydantic>=2.6", "aws-lambda-powertools>=3.0", "pinecone>=10.2,<11"]
 SKY = ["numpy>=1.26", "skyfield>=1.55", "skyfield-data>=7.0.0"]
 FUNCTIONS: dict[str, list[str]] = {
     "tarot": CORE,
