@@ -18,7 +18,7 @@ else
 EXTRAS := test
 endif
 
-.PHONY: demo test lint bench install check-system clean
+.PHONY: demo test lint bench install check-system clean lambda-package
 
 $(BIN)/oraculum: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -59,6 +59,11 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# One deployment package per Lambda function in build/lambda/<function>/ (arm64 wheels,
+# Python 3.12; .pyc compiled when run by a python3.12), for infra/template.yaml.
+lambda-package: install
+	$(BIN)/python scripts/package_lambda.py
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .ruff_cache

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from oraculum.cli.alarms_cmd import ALARMS_COMMAND, alarms_command
+from oraculum.cli.doctor_cmd import doctor_command
 from oraculum.cli.ingest_cmd import ingest_command
 from oraculum.cli.invoke_cmd import invoke_command
 from oraculum.cli.readings_cmd import ask_command, demo_command, tarot_command
@@ -32,6 +34,8 @@ app.command("natal")(natal_command)
 app.command("sky")(sky_command)
 app.command("serve")(serve_command)
 app.command("invoke")(invoke_command)
+app.command("doctor")(doctor_command)
+app.command("alarms", **ALARMS_COMMAND)(alarms_command)
 
 
 def main() -> None:

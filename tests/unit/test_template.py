@@ -1,0 +1,404 @@
+"""infra/template.yaml read as data: no VPC, least privilege, every function with its four
+alarms, timeouts under API Gateway's 29 s, arm64; and cfn-lint finds nothing.
+
+Each rule is a function returning the problems it finds, so that the rules themselves are
+tested too: on the real template they find nothing, on a spoiled copy they find the spoiling.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from oraculum.api import lambda_handlers
+from oraculum.api.lambda_routes import ROUTES
+from oraculum.backends.dynamodb_schema import table_definition
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "infra" / "template.yaml"
+FUNCTIONS = {"TarotFunction": "tarot", "HoroscopeFunction": "horoscope",
+             "AskFunction": "ask", "PrecomputeFunction": "precompute"}  # fmt: skip
+HTTP_FUNCTIONS = ("TarotFunction", "HoroscopeFunction", "AskFunction")
+
+
+# ---------------------------------------------------------------- a loader for CFN's tags
+class CfnLoader(yaml.SafeLoader):
+    """SafeLoader that reads `!Ref x` as {"Ref": x}, `!Sub s` as {"Fn::Sub": s}, and so on."""
+
+
+def _tag(loader: CfnLoader, suffix: str, node: yaml.Node) -> Any:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+CfnLoader.add_multi_constructor("!", _tag)
+
+
+def load(path: Path = TEMPLATE) -> dict[str, Any]:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=CfnLoader)
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return load()
+
+
+# ---------------------------------------------------------------- helpers
+def walk(node: Any, path: str = "") -> Any:
+    """Every (path, key, value) of a nested structure."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield path, key, value
+            yield from walk(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from walk(value, f"{path}[{i}]")
+
+
+def resources(t: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in t["Resources"].items() if v["Type"] == kind}
+
+
+def function_setting(t: dict[str, Any], logical: str, key: str) -> Any:
+    props = t["Resources"][logical]["Properties"]
+    return props[key] if key in props else t.get("Globals", {}).get("Function", {}).get(key)
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def statements(t: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every IAM statement of the template, with where it is, `!If` branches included."""
+    found = []
+    for path, key, value in walk(t["Resources"]):
+        if key in ("PolicyDocument", "AssumeRolePolicyDocument") and isinstance(value, dict):
+            for st in value.get("Statement", []):
+                branches = st["Fn::If"][1:] if "Fn::If" in st else [st]
+                found += [(f"{path}/{key}", b) for b in branches if "Effect" in b]
+    return found
+
+
+def text_of(value: Any) -> str:
+    """A resource as written: a string, or the template string of a !Sub, or a !GetAtt."""
+    if isinstance(value, str):
+        return value
+    if "Fn::Sub" in value:
+        sub = value["Fn::Sub"]
+        return sub if isinstance(sub, str) else sub[0]
+    if "Fn::GetAtt" in value:
+        return "${" + ".".join(value["Fn::GetAtt"]) + "}"
+    if "Ref" in value:
+        return "${" + value["Ref"] + "}"
+    raise AssertionError(f"unexpected resource form {value!r}")
+
+
+# ---------------------------------------------------------------- the rules
+def vpc_problems(t: dict[str, Any]) -> list[str]:
+    return [f"VpcConfig at {path or '/'}" for path, key, _ in walk(t) if key == "VpcConfig"]
+
+
+def wildcard_problems(t: dict[str, Any]) -> list[str]:
+    problems = []
+    for where, st in statements(t):
+        if "Principal" in st:  # a trust policy
+            continue
+        for action in as_list(st["Action"]):
+            if "*" in action:
+                problems.append(f"{where}: wildcard action {action}")
+        for res in as_list(st.get("Resource", "*")):
+            if "*" in text_of(res):
+                problems.append(f"{where}: wildcard resource {text_of(res)} for {st['Action']}")
+    return problems
+
+
+def scope_problems(t: dict[str, Any]) -> list[str]:
+    """bedrock:InvokeModel on the two named models only; DynamoDB on the table (and its
+    by_doc index) only; SSM on the Pinecone key parameter only."""
+    problems = []
+    allowed = {
+        "bedrock": ("foundation-model/${EmbedModelId}", "foundation-model/${GenerationModelId}"),
+        "dynamodb": ("${KnowledgeTable.Arn}",),
+        "ssm": (":parameter${PineconeApiKeyParameter}",),
+        "kms": ("${PineconeApiKeyKmsKeyArn}",),
+        "logs": ("LogGroup.Arn}",),
+    }
+    for where, st in statements(t):
+        if "Principal" in st:
+            continue
+        for action in as_list(st["Action"]):
+            service = action.split(":")[0]
+            for res in as_list(st["Resource"]):
+                written = text_of(res)
+                if service not in allowed or not any(a in written for a in allowed[service]):
+                    problems.append(f"{where}: {action} on {written}")
+    return problems
+
+
+def alarm_problems(t: dict[str, Any]) -> list[str]:
+    """Each function: error-rate (metric math), Duration p99, Throttles, ConcurrentExecutions,
+    all to the topic, missing data not breaching."""
+    alarms = resources(t, "AWS::CloudWatch::Alarm")
+
+    def watched(alarm: dict[str, Any]) -> tuple[str | None, set[str]]:
+        props = alarm["Properties"]
+        metrics = [props] if "MetricName" in props else [
+            q["MetricStat"]["Metric"] for q in props.get("Metrics", []) if "MetricStat" in q
+        ]  # fmt: skip
+        names = {m["MetricName"] for m in metrics}
+        refs = {d["Value"]["Ref"] for m in metrics for d in m["Dimensions"]}
+        return (refs.pop() if len(refs) == 1 else None), names
+
+    problems = []
+    for logical in FUNCTIONS:
+        kinds: dict[str, dict[str, Any]] = {}
+        for name, alarm in alarms.items():
+            function, metrics = watched(alarm)
+            if function != logical:
+                continue
+            props = alarm["Properties"]
+            if props.get("TreatMissingData") != "notBreaching":
+                problems.append(f"{name}: missing data must be notBreaching")
+            for actions in ("AlarmActions", "OKActions"):
+                if props.get(actions) != [{"Ref": "AlarmTopic"}]:
+                    problems.append(f"{name}: {actions} must be the alarm topic")
+            kinds["/".join(sorted(metrics))] = props
+        rate = kinds.get("Errors/Invocations")
+        if rate is None or not any(
+            q.get("Expression") == "100 * errors / invocations" for q in rate["Metrics"]
+        ) or rate["Threshold"] != 1:  # fmt: skip
+            problems.append(f"{logical}: no error-rate alarm 100 * errors / invocations > 1")
+        duration = kinds.get("Duration")
+        timeout = function_setting(t, logical, "Timeout")
+        expected = min(25_000, round(0.8 * timeout * 1000, 3))
+        if duration is None or duration.get("ExtendedStatistic") != "p99":
+            problems.append(f"{logical}: no Duration p99 alarm")
+        elif duration["Threshold"] != expected:
+            problems.append(
+                f"{logical}: Duration p99 threshold {duration['Threshold']} != {expected}"
+            )
+        throttles = kinds.get("Throttles")
+        if throttles is None or throttles["Threshold"] != 0:
+            problems.append(f"{logical}: no Throttles > 0 alarm")
+        concurrency = kinds.get("ConcurrentExecutions")
+        if concurrency is None or concurrency["Threshold"] != 80:
+            problems.append(f"{logical}: no ConcurrentExecutions > 80 % alarm")
+    return problems
+
+
+def function_problems(t: dict[str, Any]) -> list[str]:
+    problems = []
+    for logical in resources(t, "AWS::Serverless::Function"):
+        timeout = function_setting(t, logical, "Timeout")
+        if not isinstance(timeout, int) or timeout >= 29:
+            problems.append(f"{logical}: timeout {timeout!r} is not under 29 s")
+        if function_setting(t, logical, "Architectures") != ["arm64"]:
+            problems.append(f"{logical}: not arm64")
+        runtime = function_setting(t, logical, "Runtime")
+        if not runtime.startswith("python3.") or int(runtime.split(".")[1]) < 12:
+            problems.append(f"{logical}: runtime {runtime} is not Python 3.12 or newer")
+        for key in ("MemorySize", "ReservedConcurrentExecutions"):
+            if "Ref" not in str(function_setting(t, logical, key)):
+                problems.append(f"{logical}: {key} is not a parameter")
+    return problems
+
+
+RULES = (vpc_problems, wildcard_problems, scope_problems, alarm_problems, function_problems)
+
+
+# ---------------------------------------------------------------- the real template
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.__name__)
+def test_the_template_breaks_no_rule(template, rule):
+    assert rule(template) == []
+
+
+def test_every_function_has_four_alarms_and_nothing_else_alarms(template):
+    alarms = resources(template, "AWS::CloudWatch::Alarm")
+    assert (
+        len(alarms)
+        == 4 * len(FUNCTIONS)
+        == 4 * len(resources(template, "AWS::Serverless::Function"))
+    )
+
+
+def test_functions_run_our_handlers_from_the_packaged_directories(template):
+    """Prebuilt by `make lambda-package`; `sam build` must skip them, or its Python builder
+    would copy the directories without their *.pyc and *.so files."""
+    for logical, name in FUNCTIONS.items():
+        props = template["Resources"][logical]["Properties"]
+        assert template["Resources"][logical]["Metadata"]["SkipBuild"] is True
+        assert props["CodeUri"] == f"../build/lambda/{name}/"
+        module, _, attr = props["Handler"].rpartition(".")
+        assert module == "oraculum.api.lambda_handlers" and callable(getattr(lambda_handlers, attr))
+
+
+def test_http_functions_serve_exactly_their_routes(template):
+    """The gateway routes each function what its route table (lambda_routes.py) serves."""
+    for logical in HTTP_FUNCTIONS:
+        name = FUNCTIONS[logical]
+        events = template["Resources"][logical]["Properties"]["Events"].values()
+        routed = {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events}
+        served = {(r.method, r.path) for r in ROUTES[name]()}
+        assert routed == served, name
+
+
+def test_jwt_authorizer_guards_every_route_but_health(template):
+    api = template["Resources"]["HttpApi"]["Properties"]["Auth"]
+    jwt = api["Authorizers"][api["DefaultAuthorizer"]]["JwtConfiguration"]
+    assert jwt == {"issuer": {"Ref": "JwtIssuer"}, "audience": {"Ref": "JwtAudience"}}
+    open_routes = [
+        e["Properties"]["Path"]
+        for logical in HTTP_FUNCTIONS
+        for e in template["Resources"][logical]["Properties"]["Events"].values()
+        if e["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
+    ]
+    assert open_routes == ["/health"]
+
+
+def test_http_functions_snapstart_published_versions(template):
+    for logical in HTTP_FUNCTIONS:
+        props = template["Resources"][logical]["Properties"]
+        assert props["SnapStart"] == {"ApplyOn": {"Ref": "SnapStart"}}
+        assert props["AutoPublishAlias"] and props["VersionDeletionPolicy"] == "Delete"
+    assert template["Parameters"]["SnapStart"]["Default"] == "PublishedVersions"
+    schedule = template["Resources"]["PrecomputeFunction"]["Properties"]["Events"]
+    assert {e["Type"] for e in schedule.values()} == {"Schedule"}
+
+
+def test_environment_selects_the_cloud_backends(template):
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert {k: env[k] for k in (
+        "ORACULUM_DOCUMENT_STORE", "ORACULUM_VECTOR_INDEX", "ORACULUM_EMBEDDER",
+        "ORACULUM_GENERATOR", "ORACULUM_AUTH_MODE")} == {
+        "ORACULUM_DOCUMENT_STORE": "dynamodb", "ORACULUM_VECTOR_INDEX": "pinecone",
+        "ORACULUM_EMBEDDER": "bedrock-cohere", "ORACULUM_GENERATOR": "bedrock",
+        "ORACULUM_AUTH_MODE": "gateway"}  # fmt: skip
+    assert env["ORACULUM_PINECONE_API_KEY_SSM"] == {"Ref": "PineconeApiKeyParameter"}
+    assert env["ORACULUM_DYNAMODB_TABLE"] == {"Ref": "KnowledgeTable"}
+    assert env["ORACULUM_FAULT_INJECTION"] == {"Ref": "FaultInjection"}
+    assert template["Parameters"]["FaultInjection"]["Default"] == "false"
+
+
+def test_table_matches_the_adapter_schema(template):
+    """Keys and indexes as backends/dynamodb_schema.py creates them; on-demand, PITR, SSE."""
+    props = template["Resources"]["KnowledgeTable"]["Properties"]
+    wanted = table_definition("x")
+    assert props["BillingMode"] == wanted["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["KeySchema"] == wanted["KeySchema"]
+    assert sorted(map(str, props["AttributeDefinitions"])) == sorted(
+        map(str, wanted["AttributeDefinitions"])
+    )
+    assert props["GlobalSecondaryIndexes"] == wanted["GlobalSecondaryIndexes"]
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["SSESpecification"]["SSEEnabled"] is True
+    assert props["TableName"] == {"Ref": "TableName"}
+    assert template["Parameters"]["TableName"]["Default"] == "MetaphysicalKnowledgeBase"
+
+
+def test_every_function_logs_to_a_group_with_retention(template):
+    groups = resources(template, "AWS::Logs::LogGroup")
+    for logical in FUNCTIONS:
+        group = template["Resources"][logical]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        assert groups[group]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+def test_topic_email_and_outputs(template):
+    subscription = template["Resources"]["AlarmEmailSubscription"]
+    assert subscription["Condition"] == "HasAlarmEmail"
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+    assert {"ApiUrl", "AlarmTopicArn"} <= set(template["Outputs"])
+
+
+def test_stack_functions_are_left_to_the_stack_by_oraculum_alarms(template):
+    from oraculum.ops.alarms import SKIP_TAG
+
+    assert template["Globals"]["Function"]["Tags"][SKIP_TAG] == "off"
+
+
+# ---------------------------------------------------------------- the rules catch spoiling
+def _spoil(template: dict[str, Any], how: str) -> dict[str, Any]:
+    t = copy.deepcopy(template)
+    res = t["Resources"]
+    if how == "vpc":
+        res["AskFunction"]["Properties"]["VpcConfig"] = {"SubnetIds": ["subnet-1"]}
+    elif how == "wildcard":
+        res["ReadKnowledgePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]["Resource"] = "*"
+    elif how == "any-model":
+        st = res["GeneratePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+        st["Resource"] = {
+            "Fn::Sub": "arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/other"
+        }
+    elif how == "missing-alarm":
+        del res["HoroscopeThrottlesAlarm"]
+    elif how == "slow-timeout":
+        res["PrecomputeFunction"]["Properties"]["Timeout"] = 29
+    elif how == "x86":
+        res["TarotFunction"]["Properties"]["Architectures"] = ["x86_64"]
+    return t
+
+
+@pytest.mark.parametrize(
+    ("how", "rule", "found"),
+    [
+        ("vpc", vpc_problems, "VpcConfig"),
+        ("wildcard", wildcard_problems, "wildcard resource *"),
+        ("any-model", scope_problems, "foundation-model/other"),
+        ("missing-alarm", alarm_problems, "HoroscopeFunction: no Throttles"),
+        ("slow-timeout", function_problems, "PrecomputeFunction: timeout 29"),
+        ("x86", function_problems, "TarotFunction: not arm64"),
+    ],
+)
+def test_each_rule_catches_its_spoiling(template, how, rule, found):
+    problems = rule(_spoil(template, how))
+    assert any(found in p for p in problems), problems
+
+
+# ---------------------------------------------------------------- cfn-lint
+def test_cfn_lint_is_clean():
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    assert cfn_lint.exists(), "cfn-lint is part of the test extra: pip install -e '.[test]'"
+    done = subprocess.run(
+        [str(cfn_lint), str(TEMPLATE)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_functions_environment_makes_valid_settings(template, monkeypatch, tmp_path):
+    """Every ORACULUM_* variable the template sets is a setting (the fault flag aside, which
+    the handlers read themselves), and together they pass the settings' validation."""
+    from oraculum.config import Settings
+
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    placeholders = {"KnowledgeTable": "MetaphysicalKnowledgeBase"}
+    for key in [k for k in os.environ if k.startswith("ORACULUM_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)  # no oraculum.toml
+    for key, value in env.items():
+        if not key.startswith("ORACULUM_") or key == "ORACULUM_FAULT_INJECTION":
+            continue
+        assert key.removeprefix("ORACULUM_").lower() in Settings.model_fields, key
+        if isinstance(value, dict):
+            ref = value.get("Ref") or ""
+            default = template["Parameters"].get(ref, {}).get("Default", placeholders.get(ref))
+            value = default or "https://example-index.svc.pinecone.io"
+        monkeypatch.setenv(key, str(value))
+    settings = Settings()
+    assert (settings.document_store, settings.vector_index, settings.embedder,
+            settings.generator, settings.auth_mode) == (
+        "dynamodb", "pinecone", "bedrock-cohere", "bedrock", "gateway")  # fmt: skip
+    assert settings.pinecone_api_key_ssm == "/oraculum/pinecone-api-key"
