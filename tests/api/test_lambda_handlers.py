@@ -89,3 +89,16 @@ def test_importing_the_handlers_imports_nothing_heavy():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_under_snapstart_init_imports_what_the_first_request_needs():
+    probe = (
+        "import sys, oraculum.api.lambda_handlers as h; "
+        "print(all(m in sys.modules for m in h.SNAPSHOT_IMPORTS), 'boto3' in sys.modules)"
+    )
+    env = {**cli_env(ROOT), "AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"}
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert done.stdout.split() == ["True", "True"], done.stderr
+    plain = subprocess.run([sys.executable, "-c", probe], env=cli_env(ROOT), capture_output=True,
+                           text=True)  # fmt: skip
+    assert plain.stdout.split() == ["False", "False"], plain.stderr

@@ -102,3 +102,33 @@ def precompute(event: dict[str, Any], context: Any) -> dict[str, Any]:
         observability.flush()
     observability.logger().info("precomputed", extra={"date": day.isoformat(), "made": made})
     return {"date": day.isoformat(), "made": made}
+
+
+# Under SnapStart, INIT runs once per published version and is snapshotted; every cold start
+# after that resumes from the snapshot. So import, during INIT, what the first request would:
+# modules only. Clients and connections are made after restore, on first use, as always.
+SNAPSHOT_IMPORTS = (
+    "oraculum.api.lambda_router", "oraculum.api.lambda_routes", "oraculum.config",
+    "oraculum.readings.tarot", "oraculum.readings.ask", "oraculum.readings.horoscope",
+    "oraculum.backends.dynamodb_store", "oraculum.backends.pinecone_index",
+    "oraculum.backends.bedrock_embedder", "oraculum.backends.bedrock_generator", "boto3",
+    "pinecone",
+)  # fmt: skip
+
+
+def _import_for_snapshot() -> list[str]:
+    """Import what this package holds of SNAPSHOT_IMPORTS; the names it lacks (the tarot
+    function ships no ephemeris) are returned, not raised."""
+    import importlib
+
+    missing = []
+    for name in SNAPSHOT_IMPORTS:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
+
+
+if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
+    _import_for_snapshot()
