@@ -38,6 +38,37 @@ def test_filtered_hnsw_queries_see_new_vectors_and_agree_with_exact(tmp_path, mo
     assert all(h.id != "new" for h in ann.query(q, 5, {"kind": "b"}))
 
 
+def test_small_filters_are_answered_exactly_from_rows_held_per_generation(tmp_path):
+    vectors = clustered(600)
+    ann, exact = UsearchIndex(tmp_path / "u.sqlite"), ExactIndex(tmp_path / "e.sqlite")
+    for index in (ann, exact):
+        index.claim("m", 32)
+        index.upsert([f"c{i}" for i in range(500)], vectors[:500], [meta(i) for i in range(500)])
+    q = vectors[550]
+    for where in ({"kind": "b"}, {"kind": ["a", "b"]}, {"kind": "b", "lang": "en"}):
+        got = [(h.id, round(h.score, 5)) for h in ann.query(q, 7, where)]
+        assert got == [(h.id, round(h.score, 5)) for h in exact.query(q, 7, where)]
+    assert len(ann._subsets) == 3  # held for the next query
+    # a write moves the table to a new generation: the held rows are not used again
+    ann.upsert(["new"], vectors[550:551], [{**meta(2), "kind": "b"}])
+    assert ann.query(q, 1, {"kind": "b"})[0].id == "new"
+    ann.delete(["new"])
+    assert all(h.id != "new" for h in ann.query(q, 5, {"kind": "b"}))
+
+
+def test_held_filter_rows_stay_within_their_memory_budget(tmp_path, monkeypatch):
+    vectors = clustered(300)
+    ann = UsearchIndex(tmp_path / "u.sqlite")
+    ann.claim("m", 32)
+    ann.upsert([f"c{i}" for i in range(300)], vectors, [meta(i) for i in range(300)])
+    one_filter = 100 * 32 * 4  # kind "b": every third of 300 rows, 32 float32 each
+    monkeypatch.setattr(usearch_index, "SUBSET_CACHE_BYTES", one_filter * 2 + 1)
+    for where in ({"kind": "b"}, {"kind": "b", "lang": "en"}, {"lang": "en", "kind": ["b"]}):
+        ann.query(vectors[0], 3, where)
+    held = sum(m.nbytes for _, _, m in ann._subsets.values())
+    assert len(ann._subsets) == 2 and held <= usearch_index.SUBSET_CACHE_BYTES
+
+
 def test_a_graph_older_than_the_table_is_rebuilt(tmp_path):
     vectors = clustered(200)
     index = UsearchIndex(tmp_path / "u.sqlite")

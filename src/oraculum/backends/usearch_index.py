@@ -18,10 +18,12 @@ from oraculum.backends.vector_table import TableBackedIndex, unit
 from oraculum.domain.records import Metadata, VectorHit
 from oraculum.ports import Filter, Vector
 
-# Below this many candidate rows a filtered query is answered exactly from the table: the
-# HNSW graph cannot be told to skip non-matching nodes, and over-fetching for a rare filter
-# costs more than a scan of a few thousand rows.
-EXACT_BELOW = 4096
+# Up to this many matching rows a filtered query is answered exactly, from that filter's rows
+# held in memory for the table's generation: the HNSW graph cannot be told to skip
+# non-matching nodes, and over-fetching for a rare filter (6 % of 100k chunks: 1.27 ms)
+# costs more than a scan of its rows (0.40 ms; bench/search_bench.py).
+EXACT_BELOW = 16_384
+SUBSET_CACHE_BYTES = 64 * 2**20  # the filters' matrices held at once, at most
 
 
 class UsearchIndex(TableBackedIndex):
@@ -35,6 +37,8 @@ class UsearchIndex(TableBackedIndex):
         # Allowed keys per filter, valid for one generation of the table: reading them from
         # SQLite took 28 ms a query at 100k chunks (bench/search_bench.py), held here 0.4 ms.
         self._allowed: dict[tuple[object, ...], tuple[int, set[int]]] = {}
+        # The rows of small filters, (generation, keys, matrix), oldest first.
+        self._subsets: dict[tuple[object, ...], tuple[int, np.ndarray, np.ndarray]] = {}
 
     def _new_graph(self) -> object:
         from usearch.index import Index
@@ -84,14 +88,17 @@ class UsearchIndex(TableBackedIndex):
     def query(self, vector: Vector, top_k: int, where: Filter | None = None) -> list[VectorHit]:
         q = unit(vector)
         allowed = self._allowed_keys(where) if where else None
-        if allowed is not None and len(allowed) <= EXACT_BELOW:
-            keys, matrix = self._table.vectors(where)
+        if where and allowed is not None and len(allowed) <= EXACT_BELOW:
+            keys, matrix = self._subset(where)
             return exact_top_k(self._table, keys, matrix, q, top_k)
         graph = self._ensure_graph()
         total = len(graph)  # type: ignore[arg-type]
         if total == 0 or top_k <= 0:
             return []
-        want = top_k if allowed is None else top_k * 4
+        want = top_k
+        if allowed is not None:  # enough candidates that about 2 × top_k pass the filter
+            share = max(len(allowed), 1) / total
+            want = max(top_k * 4, int(top_k * 2 / share))
         while True:
             matches = graph.search(q, min(want, total))  # type: ignore[attr-defined]
             keys = [int(k) for k in matches.keys]
@@ -106,8 +113,25 @@ class UsearchIndex(TableBackedIndex):
         rows = self._table.rows_for_keys([k for k, _ in picked])
         return [VectorHit(rows[k][0], 1.0 - d, rows[k][1]) for k, d in picked if k in rows]
 
+    def _subset(self, where: Filter) -> tuple[np.ndarray, np.ndarray]:
+        """The keys and unit vectors a filter matches, kept while the table is unchanged."""
+        token = _token(where)
+        generation = self._table.generation
+        cached = self._subsets.get(token)
+        if cached is None or cached[0] != generation:
+            keys, matrix = self._table.vectors(where)
+            self._subsets.pop(token, None)
+            held = sum(m.nbytes for _, _, m in self._subsets.values())
+            while self._subsets and held + matrix.nbytes > SUBSET_CACHE_BYTES:
+                oldest = next(iter(self._subsets))
+                held -= self._subsets.pop(oldest)[2].nbytes
+            cached = (generation, keys, matrix)
+            if matrix.nbytes <= SUBSET_CACHE_BYTES:
+                self._subsets[token] = cached
+        return cached[1], cached[2]
+
     def _allowed_keys(self, where: Filter) -> set[int]:
-        token = tuple(sorted((k, v if isinstance(v, str) else tuple(v)) for k, v in where.items()))
+        token = _token(where)
         generation = self._table.generation
         cached = self._allowed.get(token)
         if cached is None or cached[0] != generation:
@@ -125,3 +149,7 @@ class UsearchIndex(TableBackedIndex):
         os.replace(tmp, self._graph_path)
         self._stamp_path.write_text(json.dumps({"generation": self._table.generation}))
         self._dirty = False
+
+
+def _token(where: Filter) -> tuple[object, ...]:
+    return tuple(sorted((k, v if isinstance(v, str) else tuple(v)) for k, v in where.items()))
