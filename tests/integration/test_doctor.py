@@ -64,3 +64,21 @@ def test_no_credentials_stops_before_any_aws_call(tmp_path: Path, aws: str) -> N
         env.pop(name, None)
     code, report = doctor(env)
     assert code == 1 and [c["name"] for c in report["checks"]] == ["settings", "aws credentials"]
+
+
+def test_pinecone_with_a_wrong_key_is_one_failed_line(tmp_path: Path) -> None:
+    from tests.standins.pinecone_standin import PineconeStandin
+
+    with PineconeStandin() as server:
+        env = cli_env(tmp_path / "data", ORACULUM_VECTOR_INDEX="pinecone",
+                      ORACULUM_PINECONE_API_KEY="wrong-key",
+                      ORACULUM_PINECONE_CONTROL_HOST=server.url)  # fmt: skip
+        code, report = doctor(env)
+    checks = by_name(report)
+    assert code == 1 and checks["pinecone api key"]["ok"]
+    assert "wrong-key" not in json.dumps(report)  # the key is never shown
+    assert (
+        not checks["vector index"]["ok"]
+        and "metaphysical-index" in checks["vector index"]["detail"]
+    )
+    assert checks["document store"]["ok"] and checks["embedder"]["ok"]
