@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from oraculum.config import Settings, Stores, open_stores
+from oraculum.domain.errors import OraculumError
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "data" / "knowledge"
@@ -39,6 +40,24 @@ def card(n: int, text: str = "", **extra: Any) -> dict[str, Any]:
         "text": text or f"Note number {n} speaks of theme {n % 17} and colour {n % 5}.",
         **extra,
     }
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Load the local model's vocabulary once, before any test can load usearch.
+
+    usearch links its own C++ runtime statically; once it is loaded, llama.cpp's first model
+    load fails reading the vocabulary (std::bad_cast), while any load after a first one works.
+    The product builds the generator before the index is first searched; a test process
+    that searches in-process first would otherwise break the local-model tests after it.
+    """
+    try:
+        from llama_cpp import Llama
+
+        from oraculum.backends.llama_generator import bundled_model_path
+        path = bundled_model_path()
+    except (ImportError, OraculumError):
+        return  # no local model here: nothing to protect
+    Llama(model_path=str(path), vocab_only=True, verbose=False)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,7 +193,15 @@ class LlamaGenerator:
                 verbose=False,
             )
         except (ValueError, RuntimeError) as exc:
-            raise LocalModelUnavailable(f"a loadable model at {path}", str(exc)) from exc
+            detail = str(exc)
+            if "usearch.compiled" in sys.modules:
+                detail += (
+                    "; usearch was loaded into this process before the first model: its "
+                    "statically linked C++ runtime and llama.cpp's clash (std::bad_cast while "
+                    "reading the vocabulary), so build the generator before the index is first "
+                    "searched, as config.build_services does"
+                )
+            raise LocalModelUnavailable(f"a loadable model at {path}", detail) from exc
 
     @property
     def model_id(self) -> str:
