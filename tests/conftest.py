@@ -54,6 +54,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         from llama_cpp import Llama
 
         from oraculum.backends.llama_generator import bundled_model_path
+
         path = bundled_model_path()
     except (ImportError, OraculumError):
         return  # no local model here: nothing to protect
