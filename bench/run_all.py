@@ -2,8 +2,11 @@
 
     .venv/bin/python bench/run_all.py [--quick] [--out DIR] [--only search,ingest]
 
-A bench is any `bench/NAME_bench.py` that takes `--quick` and `--json PATH`. Each prints its
-tables (kept in DIR/NAME.txt) and writes its figures to DIR/NAME.json.
+A bench is any `bench/NAME_bench.py` that takes `--quick` and `--json PATH` (today: search,
+ingest, cloud_ingest, cold_start, generator, readings, server, sky). Each prints its tables
+(kept in DIR/NAME.txt) and writes its figures to DIR/NAME.json. cloud_ingest and cold_start
+start moto's server and the Pinecone and Bedrock stand-ins on 127.0.0.1 themselves;
+cold_start also builds the Lambda packages under build/ (pip reaches the package index).
 """
 
 from __future__ import annotations
@@ -49,9 +52,11 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     codes = {name: run(name, BENCHES[name], args.out, args.quick) for name in names}
     print("\nresults:")
+    width = max(map(len, codes), default=0)
     for name, code in codes.items():
         status = "ok" if code == 0 else f"FAILED (exit {code})"
-        print(f"  {name:<7} {status:<8} {args.out / f'{name}.txt'}  {args.out / f'{name}.json'}")
+        files = f"{args.out / f'{name}.txt'}  {args.out / f'{name}.json'}"
+        print(f"  {name:<{width}} {status:<8} {files}")
     sys.exit(max(codes.values(), default=0) and 1)
 
 
