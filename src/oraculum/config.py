@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -191,23 +191,67 @@ class Stores:
         self.documents.close()
 
 
+def _checked(store: VectorIndex | DocumentStore, embedder: Embedder, claim: bool) -> None:
+    """Stamp an empty store (claim), or refuse one built with another model."""
+    if claim or store.model_id is not None:
+        store.claim(embedder.model_id, embedder.dim)
+
+
+class _IndexOnFirstUse:
+    """The vector index, opened and checked against the embedder when first used.
+
+    A reader that never searches (a cached horoscope, the sky, a natal chart: the whole
+    horoscope Lambda function) then never builds the index's client nor calls its control
+    plane; on Lambda that was about 230 ms of a cached horoscope's cold start, and two calls
+    to Pinecone's API.
+    """
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self._settings = settings
+        self._embedder = embedder
+        self._index: VectorIndex | None = None
+
+    def _opened(self) -> VectorIndex:
+        if self._index is None:
+            index = build_vector_index(self._settings)
+            try:
+                _checked(index, self._embedder, claim=False)
+            except Exception:
+                index.close()
+                raise
+            self._index = index
+        return self._index
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._opened(), name)
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+
+
 def open_stores(settings: Settings, *, claim: bool = False) -> Stores:
     """Open both stores; refuse them when they were built with another embedding model.
 
-    With `claim`, empty stores are stamped with the embedder's model and dimension (ingest).
+    With `claim`, empty stores are stamped with the embedder's model and dimension (ingest),
+    both at once. Without it (readers), the vector index is opened on first use.
     """
     embedder = build_embedder(settings)
-    index = build_vector_index(settings)
     documents = build_document_store(settings)
-    stores = Stores(embedder, index, documents)
+    index: VectorIndex | None = None
     try:
-        for store in (index, documents):
-            if claim or store.model_id is not None:
-                store.claim(embedder.model_id, embedder.dim)
+        if claim:
+            index = build_vector_index(settings)
+            _checked(index, embedder, claim=True)
+        _checked(documents, embedder, claim)
     except Exception:
-        stores.close()
+        documents.close()
+        if index is not None:
+            index.close()
         raise
-    return stores
+    if index is None:
+        index = cast(VectorIndex, _IndexOnFirstUse(settings, embedder))
+    return Stores(embedder, index, documents)
 
 
 def build_services(

@@ -73,20 +73,19 @@ class DynamoDocumentStore:
         self.base_delay_s = base_delay_s
         self.max_delay_s = max_delay_s
         self._where = f"DynamoDB table {table!r} ({self.region})"
-        self._claimed: str | None = None
+        self._claimed: tuple[str, int | None] | None = None  # the stamp once read or written
 
     # --- the model the store was built with, and the other meta items -----------------
     @property
     def model_id(self) -> str | None:
         if self._claimed is None:
-            found = self._claim_found()
-            self._claimed = None if found is None else found[0]
-        return self._claimed
+            self._claimed = self._claim_found()
+        return None if self._claimed is None else self._claimed[0]
 
     def claim(self, model_id: str, dim: int) -> None:
         """Stamp the table with the model (creating the table first if it is missing)."""
-        try:
-            found = self._claim_found()
+        try:  # a stamp already read (open_stores reads model_id first) is not read again
+            found = self._claimed if self._claimed is not None else self._claim_found()
         except _TableMissing:
             found = None
         if found is None:
@@ -98,7 +97,7 @@ class DynamoDocumentStore:
                 f"document store {self._where}", f"{model_id} ({dim}-d)",
                 f"{found[0]} ({found[1]}-d)",
             )  # fmt: skip
-        self._claimed = model_id
+        self._claimed = (model_id, dim)
 
     def _claim_found(self) -> tuple[str, int | None] | None:
         item = self._get_item(schema.meta_id(_CLAIM))

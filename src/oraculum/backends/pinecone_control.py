@@ -75,7 +75,9 @@ class IndexControl:
                 f"embedding model id {model_id!r} cannot be kept as a Pinecone tag (at most "
                 f"{MAX_TAG_VALUE} printable ASCII characters)"
             )
-        found = self.describe(refresh=True)
+        found = self.describe()  # cached when model_id was read first, as open_stores does
+        if found is None or not found.status.ready:
+            found = self.describe(refresh=True)  # it may have appeared since
         if found is None:
             found = self._create(model_id, dim)
         elif not found.status.ready:  # another process created it a moment ago
