@@ -260,3 +260,14 @@ def test_from_settings_builds_the_port_with_a_short_query_client(fake_aws) -> No
     assert query.read_timeout == 2.0 and query.connect_timeout == 2.0
     assert query.retries["total_max_attempts"] == 2  # one try and one retry
     assert embedder.client.meta.region_name == "eu-west-1"
+
+
+def test_from_settings_makes_no_client_until_the_first_embedding(monkeypatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    aws.forget_clients()
+    embedder = from_settings(Settings(embedder="bedrock-cohere"))
+    assert embedder.model_id == "bedrock:cohere.embed-multilingual-v3" and embedder.dim == 1024
+    assert aws._clients == {}  # the horoscope function builds the embedder and never embeds
+    assert embedder.query_client.meta.service_model.service_name == "bedrock-runtime"
+    assert len(aws._clients) == 1
+    aws.forget_clients()

@@ -41,3 +41,15 @@ def forget_clients() -> None:
     """Drop the cached clients (tests that move AWS_ENDPOINT_URL between servers)."""
     with _lock:
         _clients.clear()
+
+
+class LazyClient:
+    """A boto3 client made on first use. An adapter built by every function but used by few
+    (the embedder: the horoscope function never embeds) then costs nothing where unused."""
+
+    def __init__(self, service: str, settings: Settings, *, max_attempts: int = 5) -> None:
+        self._args = (service, settings, max_attempts)
+
+    def __getattr__(self, name: str) -> Any:
+        service, settings, max_attempts = self._args
+        return getattr(client(service, settings, max_attempts=max_attempts), name)

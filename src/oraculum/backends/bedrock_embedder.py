@@ -166,9 +166,10 @@ def from_settings(settings: Settings) -> BedrockCohereEmbedder:
     query_settings = settings.model_copy(
         update={"aws_timeout_s": min(settings.aws_timeout_s, QUERY_TIMEOUT_S)}
     )
+    # made on first use: the horoscope function builds the embedder but never embeds
     return BedrockCohereEmbedder(
-        aws.client("bedrock-runtime", settings),
+        aws.LazyClient("bedrock-runtime", settings),
         settings.bedrock_embed_model,
-        query_client=aws.client("bedrock-runtime", query_settings, max_attempts=QUERY_RETRIES),
+        query_client=aws.LazyClient("bedrock-runtime", query_settings, max_attempts=QUERY_RETRIES),
         max_concurrency=settings.bedrock_max_concurrency,
     )
