@@ -18,18 +18,20 @@ import pytest
 
 from oraculum.domain import sky
 from oraculum.domain.errors import InvalidInput, OraculumError
-from oraculum.domain.sky import (
-    BODY_KEYS,
+from oraculum.domain.natal_chart import (
     NO_PLACE_REASON,
     NO_TIME_REASON,
     POLAR_REASON,
-    OutOfEphemerisRange,
     ascendant,
-    moon_phase,
     natal_big_three,
+    sun_sign_on,
+)
+from oraculum.domain.sky import (
+    BODY_KEYS,
+    OutOfEphemerisRange,
+    moon_phase,
     sky_at,
     sky_on,
-    sun_sign_on,
 )
 from oraculum.domain.zodiac import SIGN_KEYS, get_sign
 

@@ -12,7 +12,8 @@ from oraculum.cli.parsing import parse_date, parse_day_or_today, parse_time
 from oraculum.cli.readings_cmd import Json, Lang, reading_services
 from oraculum.cli.render import show_answer
 from oraculum.domain.errors import InvalidInput
-from oraculum.domain.sky import sky_on, sun_sign_on
+from oraculum.domain.natal_chart import sun_sign_on
+from oraculum.domain.sky import sky_on
 from oraculum.readings.horoscope import daily_horoscope, precompute
 from oraculum.readings.natal import NatalRequest, natal_reading
 from oraculum.readings.sky_words import sky_dict

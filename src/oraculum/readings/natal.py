@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
-from oraculum.domain.sky import natal_big_three
+from oraculum.domain.natal_chart import natal_big_three
 from oraculum.ports import ContextGroup
 from oraculum.rag.pack import pack
 from oraculum.readings.answer import Answer
