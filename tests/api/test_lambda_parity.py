@@ -179,3 +179,18 @@ def test_a_named_stage_prefix_is_routed(pair: tuple[Any, Any, str]) -> None:
     event["rawPath"] = "/prod" + event["rawPath"]
     light = comparable(pair[1]["tarot"](event, Context()))
     assert light[0] == 200 and light[3]["id"] == "the-tower"
+
+
+def test_a_request_gets_the_invocations_time_within_api_gateways_29_s() -> None:
+    from oraculum.api.lambda_router import _time_left
+
+    class Remaining:
+        def __init__(self, ms: int) -> None:
+            self.ms = ms
+
+        def get_remaining_time_in_millis(self) -> int:
+            return self.ms
+
+    assert _time_left(Remaining(60_000)) == 28.0  # the gateway's 29 s, less the margin
+    assert _time_left(Remaining(12_000)) == 11.0  # the function's own timeout comes first
+    assert _time_left(None) == 28.0

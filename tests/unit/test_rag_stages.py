@@ -3,7 +3,7 @@
 import json
 
 from oraculum.backends.extractive import ExtractiveComposer
-from oraculum.ports import ContextGroup, ContextItem, GenerationRequest
+from oraculum.ports import ContextGroup, ContextItem, Generation, GenerationRequest
 from oraculum.rag.pack import estimate_tokens, pack
 from oraculum.rag.prompts import system_prompt, user_prompt
 
@@ -107,3 +107,47 @@ def test_fallback_chain_degrades_on_error_and_timeout_and_notes_a_language():
     assert stuck.degraded and "timed out" in stuck.notes[0]
     vi = FallbackGenerator(_Broken()).generate(GenerationRequest("s", "p", "vi", "tarot", groups))
     assert not vi.degraded and "cannot write 'vi'" in vi.notes[0]
+
+
+class _Counting:
+    model_id = "counting-model"
+    languages = frozenset({"en"})
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def generate(self, request):
+        self.calls += 1
+        return Generation("from the model", self.model_id, 3)
+
+
+def test_under_a_spent_deadline_the_model_is_not_asked_and_the_composer_answers():
+    from oraculum.rag import deadline
+    from oraculum.rag.generate import FallbackGenerator
+
+    groups = (ContextGroup("Past — The Star, upright", (item(1),)),)
+    request = GenerationRequest("s", "p", "en", "tarot", groups)
+    model = _Counting()
+    with deadline.within(0.2):  # less than the composer's margin of 0.5 s
+        spent = FallbackGenerator(model, timeout_s=20).generate(request)
+    assert model.calls == 0 and spent.degraded and "no time left" in spent.notes[0]
+    with deadline.within(25.0):
+        ample = FallbackGenerator(model, timeout_s=20).generate(request)
+    assert model.calls == 1 and not ample.degraded and ample.text == "from the model"
+    assert deadline.remaining() is None  # outside a request there is no deadline
+
+
+def test_under_a_deadline_a_stuck_model_gets_only_what_is_left():
+    from oraculum.rag import deadline
+    from oraculum.rag.generate import FallbackGenerator
+
+    groups = (ContextGroup("Past — The Star, upright", (item(1),)),)
+    stuck_model = _Stuck()
+    try:
+        with deadline.within(0.6):  # 0.1 s for the model, whatever its own timeout
+            late = FallbackGenerator(stuck_model, timeout_s=20).generate(
+                GenerationRequest("s", "p", "en", "tarot", groups)
+            )
+    finally:
+        stuck_model.release.set()
+    assert late.degraded and "timed out after 0.1 s" in late.notes[0]

@@ -29,9 +29,12 @@ from oraculum.api.auth import ApiKeys, authenticate
 from oraculum.api.problems import MEDIA_TYPE, Problem, from_domain, from_validation
 from oraculum.api.runtime import Runtime
 from oraculum.domain.errors import OraculumError
+from oraculum.rag import deadline
 
 log = logging.getLogger("oraculum.api")
 JSON = "application/json"
+GATEWAY_LIMIT_S = 29.0  # API Gateway gives up on an integration after 29 s
+ANSWER_MARGIN_S = 1.0  # kept back to serialise, log and return
 Call = Callable[..., Any]  # (runtime, [path params], [query], [body]) -> the answer
 
 
@@ -115,7 +118,8 @@ class Router:
         observability.bind_request(request_id, path=request.path, method=request.method)
         caller: list[str] = []
         try:
-            status, payload, headers = self._answer(request, event, caller)
+            with deadline.within(_time_left(context)):
+                status, payload, headers = self._answer(request, event, caller)
         finally:
             observability.flush()
         elapsed = (time.perf_counter() - started) * 1e3
@@ -205,6 +209,15 @@ class Router:
         if problem.status == 401:
             out["www-authenticate"] = "Bearer"
         return problem.status, problem.body(request.path), out
+
+
+def _time_left(context: Any) -> float:
+    """The request's budget: the invocation's remaining time within API Gateway's limit."""
+    left = GATEWAY_LIMIT_S
+    remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+    if callable(remaining_ms):
+        left = min(left, remaining_ms() / 1000.0)
+    return left - ANSWER_MARGIN_S
 
 
 def _serialise(model: type[BaseModel], result: Any) -> Any:

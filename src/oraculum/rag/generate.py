@@ -2,7 +2,9 @@
 
 When the primary errors, times out, or cannot write the asked language, the extractive
 composer answers. Failures and timeouts mark the answer `degraded`; a language the model
-cannot write is a note, since the composer is the right tool then, not a fallback.
+cannot write is a note, since the composer is the right tool then, not a fallback. Under a
+request deadline (rag/deadline.py) the model gets at most what is left of it, less the
+composer's margin; with nothing left it is not asked at all.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from typing import Any
 
 from oraculum.backends.extractive import ExtractiveComposer
 from oraculum.ports import Generation, GenerationRequest, Generator
+from oraculum.rag import deadline
 
 log = logging.getLogger("oraculum.generate")
+COMPOSE_MARGIN_S = 0.5  # kept back from a request's deadline: composing, answering
 
 
 class FallbackGenerator:
@@ -43,6 +47,13 @@ class FallbackGenerator:
                 "the extractive composer answered"
             )
             return replace(self.fallback.generate(request), notes=(note,))
+        timeout = self.timeout_s
+        left = deadline.remaining()
+        if left is not None:
+            timeout = min(timeout, left - COMPOSE_MARGIN_S)
+            if timeout <= 0:
+                reason = f"no time left in the request for {self.primary.model_id}"
+                return replace(self.fallback.generate(request), degraded=True, notes=(reason,))
         started = time.perf_counter()
         outcome: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
 
@@ -56,9 +67,9 @@ class FallbackGenerator:
         # (a CLI call, a Lambda invocation) from ending; the model serialises its own calls.
         threading.Thread(target=run, name="generator", daemon=True).start()
         try:
-            ok, value = outcome.get(timeout=self.timeout_s)
+            ok, value = outcome.get(timeout=timeout)
         except queue.Empty:
-            reason = f"{self.primary.model_id} timed out after {self.timeout_s:.0f} s"
+            reason = f"{self.primary.model_id} timed out after {timeout:.1f} s"
         else:
             if ok:
                 return value  # type: ignore[no-any-return]
