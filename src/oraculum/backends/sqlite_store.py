@@ -6,11 +6,14 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oraculum.backends.sqlite_util import MAX_PARAMS, connect, placeholders
 from oraculum.domain.errors import DimensionMismatch
 from oraculum.domain.records import Chunk
+
+if TYPE_CHECKING:
+    from oraculum.config import Settings
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -151,3 +154,7 @@ class SqliteDocumentStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def from_settings(settings: Settings) -> SqliteDocumentStore:
+    return SqliteDocumentStore(settings.data_dir / "documents.sqlite")

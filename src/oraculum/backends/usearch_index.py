@@ -10,13 +10,17 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from oraculum.backends.exact_index import exact_top_k
-from oraculum.backends.vector_table import TableBackedIndex, unit
+from oraculum.backends.vector_table import TableBackedIndex, table_path, unit
 from oraculum.domain.records import Metadata, VectorHit
 from oraculum.ports import Filter, Vector
+
+if TYPE_CHECKING:
+    from oraculum.config import Settings
 
 # Up to this many matching rows a filtered query is answered exactly, from that filter's rows
 # held in memory for the table's generation: the HNSW graph cannot be told to skip
@@ -153,3 +157,7 @@ class UsearchIndex(TableBackedIndex):
 
 def _token(where: Filter) -> tuple[object, ...]:
     return tuple(sorted((k, v if isinstance(v, str) else tuple(v)) for k, v in where.items()))
+
+
+def from_settings(settings: Settings) -> UsearchIndex:
+    return UsearchIndex(table_path(settings.data_dir))

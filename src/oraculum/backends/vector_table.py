@@ -228,3 +228,8 @@ def unit(vector: Vector) -> Vector:
     v = np.asarray(vector, dtype=np.float32).reshape(-1)
     norm = float(np.linalg.norm(v))
     return v / norm if norm else v
+
+
+def table_path(data_dir: Path) -> Path:
+    """Where an embedded index keeps its vectors in a data directory."""
+    return data_dir / "vectors.sqlite"
