@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import orjson  # what the pinecone SDK encodes request bodies with, so sizes measured here match
 
 from oraculum.domain.errors import RecordRejected
 from oraculum.ports import Filter
+
+T = TypeVar("T")
 
 MAX_UPSERT_VECTORS = 1_000  # records per upsert request
 MAX_UPSERT_BYTES = 2_000_000  # "2 MB" per upsert request, read as decimal megabytes
@@ -87,22 +89,33 @@ def wire_vector(
     return {"id": ident, "values": floats, "metadata": dict(metadata)}
 
 
-def upsert_batches(
-    items: Sequence[dict[str, Any]], namespace: str
-) -> Iterator[list[dict[str, Any]]]:
-    """Consecutive runs of items, each at most 1,000 vectors and 2 MB as one request body."""
-    budget = MAX_UPSERT_BYTES - _ENVELOPE - len(orjson.dumps(namespace))
-    batch: list[dict[str, Any]] = []
+def _packed(
+    items: Iterable[T], size_of: Callable[[T], int], max_count: int, max_bytes: int
+) -> Iterator[list[T]]:
+    """Consecutive runs of items, each at most `max_count` long and `max_bytes` in size."""
+    batch: list[T] = []
     used = 0
     for item in items:
-        size = len(orjson.dumps(item)) + 1  # and the comma before it
-        if batch and (len(batch) >= MAX_UPSERT_VECTORS or used + size > budget):
+        size = size_of(item)
+        if batch and (len(batch) >= max_count or used + size > max_bytes):
             yield batch
             batch, used = [], 0
         batch.append(item)
         used += size
     if batch:
         yield batch
+
+
+def upsert_batches(
+    items: Sequence[dict[str, Any]], namespace: str
+) -> Iterator[list[dict[str, Any]]]:
+    """Consecutive runs of items, each at most 1,000 vectors and 2 MB as one request body."""
+    budget = MAX_UPSERT_BYTES - _ENVELOPE - len(orjson.dumps(namespace))
+
+    def size(item: dict[str, Any]) -> int:
+        return len(orjson.dumps(item)) + 1  # and the comma before it
+
+    return _packed(items, size, MAX_UPSERT_VECTORS, budget)
 
 
 def id_batches(ids: Sequence[str], size: int = MAX_IDS_PER_DELETE) -> Iterator[list[str]]:
@@ -112,17 +125,11 @@ def id_batches(ids: Sequence[str], size: int = MAX_IDS_PER_DELETE) -> Iterator[l
 
 def fetch_batches(ids: Sequence[str]) -> Iterator[list[str]]:
     """Runs of ids that fit one fetch: at most 1,000, and a query string under 8 KB."""
-    batch: list[str] = []
-    used = 0
-    for ident in ids:
-        size = len("&ids=") + len(quote(ident, safe=""))
-        if batch and (len(batch) >= MAX_IDS_PER_FETCH or used + size > MAX_FETCH_QUERY_BYTES):
-            yield batch
-            batch, used = [], 0
-        batch.append(ident)
-        used += size
-    if batch:
-        yield batch
+
+    def size(ident: str) -> int:
+        return len("&ids=") + len(quote(ident, safe=""))
+
+    return _packed(ids, size, MAX_IDS_PER_FETCH, MAX_FETCH_QUERY_BYTES)
 
 
 def to_filter(where: Filter | None) -> dict[str, Any] | None:
