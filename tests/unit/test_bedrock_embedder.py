@@ -9,7 +9,6 @@ import threading
 import time
 from typing import Any
 
-import boto3
 import numpy as np
 import pytest
 from botocore.awsrequest import AWSResponse
@@ -26,17 +25,9 @@ from oraculum.backends.bedrock_embedder import (
 from oraculum.config import Settings
 from oraculum.domain.errors import BackendUnavailable
 from oraculum.ports import Embedder
+from tests.unit.conftest import bedrock_client
 
 MODEL = "cohere.embed-multilingual-v3"
-
-
-def bedrock_client() -> Any:
-    return boto3.client(
-        "bedrock-runtime",
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
 
 
 class JsonBody:
@@ -88,11 +79,6 @@ def marked(n: int, scale: float = 2.0) -> list[float]:
     vec[n % (DIM - 1)] = scale
     vec[DIM - 1] = 1.0
     return vec
-
-
-@pytest.fixture
-def client() -> Any:
-    return bedrock_client()
 
 
 def test_200_texts_go_in_three_calls_of_96_96_and_8_as_search_document(client) -> None:
@@ -235,19 +221,6 @@ def test_throttling_left_after_the_clients_retries_is_backend_unavailable(client
     message = str(info.value)
     assert message.startswith(f"bedrock:{MODEL} failed after 6 attempts: ThrottlingException")
     assert "ORACULUM_BEDROCK_MAX_CONCURRENCY" in message
-
-
-@pytest.fixture
-def fake_aws(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Fake credentials in the environment (no lookup beyond it) and no cached clients."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    aws.forget_clients()
-    yield
-    aws.forget_clients()
 
 
 def test_from_settings_builds_the_port_with_a_short_query_client(fake_aws) -> None:

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ReadTimeoutError
 from botocore.stub import Stubber
@@ -27,15 +26,6 @@ MODEL = "anthropic.claude-3-sonnet-20240229-v1:0"
 SYSTEM = "You are Oraculum. Use only the passages inside <context>."
 PROMPT = "Interpret this spread.\n\n<context>\n[tarot/major/17/the-star/en#1] The Star\n</context>"
 ANSWER = "The Star brings hope after the storm [tarot/major/17/the-star/en#1]."
-
-
-def bedrock_client() -> Any:
-    return boto3.client(
-        "bedrock-runtime",
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
 
 
 def request(max_tokens: int = 300, lang: str = "en") -> GenerationRequest:
@@ -78,11 +68,6 @@ def add_error(stub: Stubber, code: str, status: int, params: dict[str, Any]) -> 
         http_status_code=status,
         expected_params=params,
     )
-
-
-@pytest.fixture
-def client() -> Any:
-    return bedrock_client()
 
 
 @pytest.fixture
@@ -208,16 +193,6 @@ def test_the_call_budget_fits_in_the_generation_timeout(total):
     b = CallBudget.within(total)
     assert b.retry_window_s + b.connect_s + b.read_s + b.margin_s == pytest.approx(total)
     assert b.margin_s > 0 and b.read_s >= 0.75 * total
-
-
-@pytest.fixture
-def fake_aws(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fake credentials in the environment, and no lookup beyond it."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
 def test_from_settings_sizes_the_client_to_the_generation_timeout(fake_aws):
