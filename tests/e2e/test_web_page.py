@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import ROOT, cli_env
+from tests.conftest import ROOT, cli_env, free_port
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -75,12 +74,6 @@ class Server:
                 f"the server exited with {self.proc.returncode} (a negative code is the signal "
                 f"that ended it):\n{self.log.read_text()[-4000:]}"
             )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def request(
