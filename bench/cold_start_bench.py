@@ -137,10 +137,22 @@ HEAVY = (
     "rich", "uvicorn", "langchain_core", "langsmith", "openai",
 )  # fmt: skip
 
-# What both children share: import, one by one, the modules a traced first request had loaded
-# and this process has not (the `ready` runs).
-IMPORT_REST = r"""
+# What both children share: timing a phase, the peak memory, and importing one by one the
+# modules a traced first request had loaded and this process has not (the `ready` runs).
+CHILD_SHARED = r"""
 import importlib, json, sys
+
+
+def ms(a, b):
+    return {"wall_ms": (b[0] - a[0]) * 1e3, "cpu_ms": (b[1] - a[1]) * 1e3}
+
+
+def peak_mb():  # VmHWM: ru_maxrss would carry the bench's own peak across fork and exec
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def import_rest(path):
@@ -159,7 +171,7 @@ def import_rest(path):
 # A fresh process: our handler module, the router, then a request (cold, trace) or everything
 # before the network (ready).
 OURS_CHILD = (
-    IMPORT_REST
+    CHILD_SHARED
     + r"""
 import json, sys, time
 out, name, event_path, mode, rest_file = sys.argv[1:6]
@@ -193,18 +205,6 @@ def mark(p):
     sys.stderr.write("@@phase " + p + "\n")
     sys.stderr.flush()
     return time.perf_counter(), time.process_time()
-
-
-def ms(a, b):
-    return {"wall_ms": (b[0] - a[0]) * 1e3, "cpu_ms": (b[1] - a[1]) * 1e3}
-
-
-def peak_mb():  # VmHWM: ru_maxrss would carry the bench's own peak across fork and exec
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 c0 = mark("import")
@@ -253,7 +253,7 @@ with open(out, "w", encoding="utf-8") as f:
 # A fresh process: the LangChain handler; its chain; a request (cold, trace) or the rest of
 # what its first request imports (ready).
 LC_CHILD = (
-    IMPORT_REST
+    CHILD_SHARED
     + r"""
 import json, sys, time
 out, bench, event_path, mode, rest_file = sys.argv[1:6]
@@ -266,18 +266,6 @@ def mark(p):
     sys.stderr.write("@@phase " + p + "\n")
     sys.stderr.flush()
     return time.perf_counter(), time.process_time()
-
-
-def ms(a, b):
-    return {"wall_ms": (b[0] - a[0]) * 1e3, "cpu_ms": (b[1] - a[1]) * 1e3}
-
-
-def peak_mb():  # VmHWM: ru_maxrss would carry the bench's own peak across fork and exec
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 c0 = mark("import")
