@@ -405,8 +405,9 @@ def test_naive_datetime_is_refused():
 
 
 def test_the_ephemeris_range_comes_from_de421():
-    # DE421 covers 1899-07-29 to 2053-10-09 (JPL); a day's margin is kept at each end.
-    assert date(1899, 7, 28) < sky.EPHEMERIS_START <= date(1899, 8, 1)
+    # DE421 covers 1899-07-29 to 2053-10-09 (JPL). The table keeps a day inside each end, and
+    # interpolation needs two days before an instant and three after, time zones included.
+    assert date(1899, 7, 29) < sky.EPHEMERIS_START <= date(1899, 8, 5)
     assert date(2053, 10, 1) <= sky.EPHEMERIS_END < date(2053, 10, 9)
     with pytest.raises(AttributeError):
         _ = sky.NO_SUCH_NAME
@@ -444,15 +445,17 @@ def test_both_ends_of_the_range_work_in_any_time_zone():
 
 
 def test_import_is_cheap_and_loading_is_quiet():
-    # Importing the module must not import skyfield; loading the ephemeris must neither
-    # download nor warn (-W error turns any warning, e.g. the expired finals2000A.all, into a
-    # failure).
+    # Neither importing the module nor computing a sky imports skyfield or numpy (the Lambda
+    # packages carry neither); reading the table must neither download nor warn (-W error turns
+    # any warning into a failure).
     code = (
         "import sys\n"
         "from datetime import datetime, timezone\n"
         "import oraculum.domain.sky as sky\n"
-        "assert 'skyfield' not in sys.modules\n"
+        "from oraculum.domain.natal_chart import natal_big_three\n"
         "print(sky.sky_at(datetime(2025, 1, 1, tzinfo=timezone.utc)).body('sun').sign)\n"
+        "natal_big_three(datetime(1990, 1, 1).date(), datetime(1990, 1, 1, 6).time(), 'UTC', 10.0, 10.0)\n"
+        "assert not {'skyfield', 'numpy'} & set(sys.modules), sorted(sys.modules)\n"
     )
     done = subprocess.run(
         [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=60

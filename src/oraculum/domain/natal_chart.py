@@ -1,6 +1,6 @@
 """The natal "big three": the Sun's and Moon's signs at a birth, and the rising sign.
 
-Built on domain/sky.py's positions (DE421 through skyfield); the ascendant comes from the true
+Built on domain/sky.py's positions (the DE421 table); the ascendant comes from the true
 obliquity and the local apparent sidereal time (Meeus, ch. 14).
 """
 
@@ -11,15 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from oraculum.domain.sky import (
-    apparent_latlon,
-    check_coordinate,
-    check_date,
-    ephemeris,
-    local_day,
-    skyfield_time,
-    zone,
-)
+from oraculum.domain import sky_table
+from oraculum.domain.sky import apparent_longitudes, check_coordinate, check_date, local_day, zone
 from oraculum.domain.zodiac import Sign, sign_of_longitude
 
 MAX_ASCENDANT_LATITUDE = 66.0
@@ -38,10 +31,10 @@ def _sign_at_and_change(
     sign during that local day."""
     start, end = local_day(day, tz)
     moment = datetime.combine(day, time(12) if at is None else at, tzinfo=tz).astimezone(UTC)
-    latlon = apparent_latlon(keys, [start, moment, end])
+    lons = apparent_longitudes(keys, [start, moment, end])
     out: dict[str, tuple[float, bool]] = {}
     for key in keys:
-        lon_start, lon, lon_end = latlon[key][1]
+        lon_start, lon, lon_end = lons[key]
         changed = sign_of_longitude(lon_start) != sign_of_longitude(lon_end)
         out[key] = (lon % 360.0, changed)
     return out
@@ -75,12 +68,12 @@ class BigThree:
 
 def true_obliquity_and_last(utc: datetime, longitude: float) -> tuple[float, float]:
     """True obliquity of the ecliptic and local apparent sidereal time, both in degrees."""
-    from skyfield.nutationlib import iau2000a_radians, mean_obliquity
-
-    t = skyfield_time(ephemeris(), [utc])[0]
-    _, d_eps = iau2000a_radians(t)
-    obliquity = float(mean_obliquity(t.tdb)) / 3600.0 + math.degrees(d_eps)
-    return obliquity, (float(t.gast) * 15.0 + longitude) % 360.0
+    table = sky_table.table()
+    tt = table.tt_jd(utc)
+    columns = (table.column("true_obliquity"), table.column("equation_of_equinoxes"))
+    obliquity, equation_of_equinoxes = table.interpolate(tt, columns)
+    gast = sky_table.gmst_degrees(table.ut1_jd(tt), tt) + equation_of_equinoxes
+    return obliquity, (gast + longitude) % 360.0
 
 
 def ascendant(last_deg: float, obliquity_deg: float, latitude: float) -> float:

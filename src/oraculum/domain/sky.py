@@ -6,49 +6,29 @@ ecliptic of date), with light-time, aberration and the Sun's light deflection �
 published astrological ephemerides (Swiss Ephemeris). The outer planets and Pluto are their
 system barycentres, as DE421 gives them (the difference is far below an arc-second).
 
-The only I/O is reading `de421.bsp` from the `skyfield-data` wheel, once per process, on first
-use; nothing is downloaded. skyfield itself is imported on first use too, so importing this
-module stays cheap for code that never asks for the sky.
+They come from the daily table of domain/sky_table.py (built from DE421 with skyfield, read with
+the standard library), read once per process on first use; nothing is downloaded, and neither
+numpy nor skyfield is imported at run time.
 
-Speeds come from one vectorized call per body over three instants (t − 1 h, t, t + 1 h): a
-body is retrograde when its longitude decreases.
+Speeds come from three instants (t − 1 h, t, t + 1 h): a body is retrograde when its longitude
+decreases.
 """
 
 from __future__ import annotations
 
-import atexit
 import math
-import threading
-import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from oraculum.domain import sky_table
 from oraculum.domain.errors import InvalidInput
 from oraculum.domain.zodiac import sign_of_longitude
 
 BODY_KEYS: tuple[str, ...] = (
     "sun", "moon", "mercury", "venus", "mars", "jupiter", "saturn", "uranus", "neptune", "pluto",
 )  # fmt: skip
-_DE421_TARGETS = {
-    "sun": "sun",
-    "moon": "moon",
-    "mercury": "mercury",
-    "venus": "venus",
-    "mars": "mars",
-    "jupiter": "jupiter barycenter",
-    "saturn": "saturn barycenter",
-    "uranus": "uranus barycenter",
-    "neptune": "neptune barycenter",
-    "pluto": "pluto barycenter",
-}
-_SUN_ONLY = (10,)  # light deflection by the Sun alone, as Swiss Ephemeris does (NAIF code 10)
 SPEED_STEP = timedelta(hours=1)
-# Dates this close to the kernel's ends are refused: light time (Pluto: ~5 h), the speed step
-# and any time zone offset (±14 h) must all stay inside the kernel.
-_EDGE_MARGIN = timedelta(days=1)
-_EXPIRED_WARNING = r"The file finals2000A\.all has expired"
 
 MOON_PHASES: tuple[tuple[str, str], ...] = (
     ("new-moon", "New Moon"),
@@ -76,61 +56,14 @@ class OutOfEphemerisRange(InvalidInput):
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Ephemeris:
-    timescale: Any
-    earth: Any
-    bodies: dict[str, Any]
-    frame: Any
-    start: date
-    end: date
-
-
-_lock = threading.Lock()
-_loaded: list[_Ephemeris] = []
-
-
-def _load() -> _Ephemeris:
-    warnings.filterwarnings("ignore", message=_EXPIRED_WARNING, category=RuntimeWarning)
-    import skyfield_data
-    from skyfield.api import Loader
-    from skyfield.framelib import ecliptic_frame
-
-    load = Loader(skyfield_data.get_skyfield_data_path(), expire=False, verbose=False)
-    timescale = load.timescale(builtin=True)
-    kernel = load("de421.bsp")
-    atexit.register(kernel.close)  # kept open for the life of the process, closed cleanly
-    first = min(seg.spk_segment.start_jd for seg in kernel.segments)
-    last = max(seg.spk_segment.end_jd for seg in kernel.segments)
-    start = timescale.tdb_jd(first).utc_datetime() + _EDGE_MARGIN
-    end = timescale.tdb_jd(last).utc_datetime() - _EDGE_MARGIN
-    return _Ephemeris(
-        timescale=timescale,
-        earth=kernel["earth"],
-        bodies={key: kernel[target] for key, target in _DE421_TARGETS.items()},
-        frame=ecliptic_frame,
-        start=(start + timedelta(days=1)).date(),  # the first whole day inside
-        end=(end - timedelta(days=1)).date(),  # the last whole day inside
-    )
-
-
-def ephemeris() -> _Ephemeris:
-    """The kernel and timescale, loaded once per process."""
-    if not _loaded:
-        with _lock:
-            if not _loaded:
-                _loaded.append(_load())
-    return _loaded[0]
-
-
 def ephemeris_range() -> tuple[date, date]:
-    """The first and last dates (inclusive) the sky can be computed for."""
-    eph = ephemeris()
-    return eph.start, eph.end
+    """The first and last dates (inclusive) the sky can be computed for, in any time zone."""
+    table = sky_table.table()
+    return table.start, table.end
 
 
 def __getattr__(name: str) -> date:
-    # EPHEMERIS_START / EPHEMERIS_END come from the kernel itself, read on first access.
+    # EPHEMERIS_START / EPHEMERIS_END come from the table's header, read on first access.
     if name == "EPHEMERIS_START":
         return ephemeris_range()[0]
     if name == "EPHEMERIS_END":
@@ -184,33 +117,18 @@ def local_day(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
 # --- positions ----------------------------------------------------------------------------------
 
 
-LatLon = tuple[list[float], list[float]]
-# Before 1972 civil time followed the Earth's rotation (UT); skyfield would read such clock
-# times as atomic UTC and land 9 s (1961) to 40 s (1900) off: 2–10 arc-minutes of ascendant.
-_LEAP_SECOND_ERA = datetime(1972, 1, 1, tzinfo=UTC)
-_UNIX_EPOCH_JD = 2440587.5
+def apparent_longitudes(keys: tuple[str, ...], instants: list[datetime]) -> dict[str, list[float]]:
+    """Apparent ecliptic longitudes (degrees, 0–360) of each body at each aware instant."""
+    table = sky_table.table()
+    columns = tuple(table.column(key) for key in keys)
+    rows = [table.interpolate(table.tt_jd(instant), columns) for instant in instants]
+    return {key: [row[i] % 360.0 for row in rows] for i, key in enumerate(keys)}
 
 
-def skyfield_time(eph: _Ephemeris, instants: list[datetime]) -> Any:
-    """A skyfield Time array: UTC since 1972, UT1 (the clocks of the day) before."""
-    if instants[0] >= _LEAP_SECOND_ERA:
-        return eph.timescale.from_datetimes(instants)
-    return eph.timescale.ut1_jd([_UNIX_EPOCH_JD + i.timestamp() / 86400.0 for i in instants])
-
-
-def apparent_latlon(keys: tuple[str, ...], instants: list[datetime]) -> dict[str, LatLon]:
-    """Apparent ecliptic latitudes and longitudes (degrees) of each body at each instant.
-
-    One skyfield call per body, over all the instants at once (a Time array).
-    """
-    eph = ephemeris()
-    observer = eph.earth.at(skyfield_time(eph, instants))
-    out: dict[str, LatLon] = {}
-    for key in keys:
-        apparent = observer.observe(eph.bodies[key]).apparent(deflectors=_SUN_ONLY)
-        lat, lon, _ = apparent.frame_latlon(eph.frame)
-        out[key] = (lat.degrees.tolist(), lon.degrees.tolist())
-    return out
+def moon_latitude(instant: datetime) -> float:
+    """The Moon's apparent ecliptic latitude (degrees) at an aware instant."""
+    table = sky_table.table()
+    return table.interpolate(table.tt_jd(instant), (table.column("moon_latitude"),))[0]
 
 
 def _signed_delta(a: float, b: float) -> float:
@@ -280,10 +198,9 @@ def moon_phase(sun_lon: float, moon_lon: float, moon_lat: float = 0.0) -> MoonPh
 
 
 def _sky(utc: datetime) -> Sky:
-    latlon = apparent_latlon(BODY_KEYS, [utc - SPEED_STEP, utc, utc + SPEED_STEP])
-    bodies = tuple(_position(key, *latlon[key][1]) for key in BODY_KEYS)
-    (_, sun_lon), (moon_lat, moon_lon) = latlon["sun"], latlon["moon"]
-    phase = moon_phase(sun_lon[1], moon_lon[1], moon_lat[1])
+    lons = apparent_longitudes(BODY_KEYS, [utc - SPEED_STEP, utc, utc + SPEED_STEP])
+    bodies = tuple(_position(key, *lons[key]) for key in BODY_KEYS)
+    phase = moon_phase(lons["sun"][1], lons["moon"][1], moon_latitude(utc))
     return Sky(instant=utc, bodies=bodies, moon_phase=phase)
 
 
