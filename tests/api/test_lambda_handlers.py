@@ -93,12 +93,13 @@ def test_importing_the_handlers_imports_nothing_heavy():
 
 def test_under_snapstart_init_imports_what_the_first_request_needs():
     probe = (
-        "import sys, oraculum.api.lambda_handlers as h; "
-        "print(all(m in sys.modules for m in h.SNAPSHOT_IMPORTS), 'boto3' in sys.modules)"
+        "import sys, oraculum.api.lambda_handlers as h, oraculum.domain.sky_table as t; "
+        "print(all(m in sys.modules for m in h.SNAPSHOT_IMPORTS), 'boto3' in sys.modules, "
+        "bool(t._loaded))"
     )
     env = {**cli_env(ROOT), "AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"}
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
-    assert done.stdout.split() == ["True", "True"], done.stderr
+    assert done.stdout.split() == ["True", "True", "True"], done.stderr
     plain = subprocess.run([sys.executable, "-c", probe], env=cli_env(ROOT), capture_output=True,
                            text=True)  # fmt: skip
-    assert plain.stdout.split() == ["False", "False"], plain.stderr
+    assert plain.stdout.split() == ["False", "False", "False"], plain.stderr

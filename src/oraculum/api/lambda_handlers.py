@@ -105,21 +105,24 @@ def precompute(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 # Under SnapStart, INIT runs once per published version and is snapshotted; every cold start
-# after that resumes from the snapshot. So import, during INIT, what the first request would:
-# modules only. Clients and connections are made after restore, on first use, as always.
+# after that resumes from the snapshot. So import, during INIT, what the first request would,
+# and read the sky table where the package has it (data, no connection). Clients and
+# connections are made after restore, on first use, as always.
 SNAPSHOT_IMPORTS = (
     "oraculum.api.lambda_router", "oraculum.api.lambda_routes", "oraculum.config",
     "oraculum.readings.tarot", "oraculum.readings.ask", "oraculum.readings.horoscope",
     "oraculum.backends.dynamodb_store", "oraculum.backends.pinecone_index",
     "oraculum.backends.bedrock_embedder", "oraculum.backends.bedrock_generator", "boto3",
-    "pinecone",
+    "pinecone", "oraculum.domain.sky", "oraculum.domain.natal_chart",
 )  # fmt: skip
 
 
 def _import_for_snapshot() -> list[str]:
-    """Import what this package holds of SNAPSHOT_IMPORTS; the names it lacks (the tarot
-    function ships no ephemeris) are returned, not raised."""
+    """Import what this package holds of SNAPSHOT_IMPORTS and read its sky table; what it
+    lacks (the tarot and ask functions ship no sky table) is returned, not raised."""
     import importlib
+
+    from oraculum.domain import sky_table
 
     missing = []
     for name in SNAPSHOT_IMPORTS:
@@ -127,6 +130,10 @@ def _import_for_snapshot() -> list[str]:
             importlib.import_module(name)
         except ImportError:
             missing.append(name)
+    try:
+        sky_table.table()
+    except sky_table.SkyTableError:
+        missing.append(str(sky_table.TABLE_PATH))
     return missing
 
 
