@@ -244,6 +244,7 @@ else:
 with open(out, "w", encoding="utf-8") as f:
     json.dump({
         **result, "oraculum_from": handlers.__file__, "sends": sends,
+        "sky_read": bool(getattr(sys.modules.get("oraculum.domain.sky_table"), "_loaded", [])),
         "modules": sorted(sys.modules), "top": sorted({m.split(".")[0] for m in sys.modules}),
         "maxrss_mb": peak_mb(),
     }, f)
@@ -348,11 +349,11 @@ PROBES = (
      "import ssl, certifi; where = certifi.where()",
      "ssl.create_default_context(cafile=where)"),
     ("orjson", "tarot", "", "import orjson"),
-    ("numpy", "horoscope", "", "import numpy"),
-    ("numpy, OPENBLAS_NUM_THREADS=1", "horoscope",
-     "import os; os.environ['OPENBLAS_NUM_THREADS'] = '1'", "import numpy"),
-    ("skyfield.api, numpy in", "horoscope", "import numpy", "import skyfield.api"),
-    ("sky_on(), first call: skyfield + DE421", "horoscope",
+    ("oraculum.domain.sky (the table not read yet)", "horoscope", "",
+     "import oraculum.domain.sky"),
+    ("the DE421 sky table read (3.2 MB)", "horoscope",
+     "from oraculum.domain import sky_table", "sky_table.table()"),
+    ("sky_on(), first call: the DE421 table", "horoscope",
      "import datetime; from oraculum.domain.sky import sky_on",
      "sky_on(datetime.date(2026, 11, 26), 'UTC')"),
     ("fastapi (with its opentelemetry-api)", "asgi", "", "import fastapi"),
@@ -813,8 +814,8 @@ class Runner:
             raise RuntimeError(f"{job.name} ({job.mode}) answered {status}: {result['body']}")
         if job.mode != "ready" and job.kind.startswith("horoscope") and job.variant is not None:
             cached = job.kind.endswith("-cached")
-            if ("skyfield" in result["top"]) == cached:
-                raise RuntimeError(f"{job.name}: skyfield was{' not' * (not cached)} loaded")
+            if result["sky_read"] == cached:
+                raise RuntimeError(f"{job.name}: the sky was{' not' * (not cached)} computed")
 
     def trace(self, job: Job) -> dict[str, Any]:
         """One traced cold start; keeps the modules it loaded for the job's ready runs."""
