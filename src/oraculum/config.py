@@ -103,6 +103,9 @@ class Settings(BaseModel):
     max_answer_tokens: int = Field(400, ge=16, le=4_096)
     max_question_chars: int = Field(1_000, ge=10, le=10_000)
     reversal_probability: float = Field(0.5, ge=0.0, le=1.0)
+    horoscope_cache_days: int = Field(
+        7, ge=0, le=366, description="days after its date a stored horoscope is kept"
+    )
 
     # HTTP API
     api_keys: str = Field("", description="comma-separated API keys (kept only as hashes)")
@@ -261,5 +264,6 @@ def build_services(
             settings.max_question_chars, settings.context_tokens, settings.max_answer_tokens
         ),
         reversal_probability=settings.reversal_probability,
+        horoscope_cache_days=settings.horoscope_cache_days,
         count=sink,
     )

@@ -11,6 +11,7 @@ import json
 import random
 import threading
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +153,57 @@ def test_meta_round_trips_and_is_never_a_chunk(store: DocumentStore) -> None:
     )  # fmt: skip
     assert [c.id for c in store.scan()] == ["a#0"] and store.count() == 1
     assert list(store.doc_ids_of_source("kb.jsonl")) == ["a"]
+
+
+def test_a_meta_value_with_an_expiry_is_not_read_from_then_on(store: DocumentStore) -> None:
+    now = [1_000_000.0]
+    store.clock = lambda: now[0]  # type: ignore[attr-defined]  # both stores take a clock
+    store.set_meta("horoscope/leo/2026-11-25", {"text": "Leo"}, expires_at=1_000_100.0)
+    store.set_meta("kept", "for good")
+    assert store.get_meta("horoscope/leo/2026-11-25") == {"text": "Leo"}
+    now[0] = 1_000_100.0
+    assert store.get_meta("horoscope/leo/2026-11-25") is None
+    assert store.get_meta("kept") == "for good" and store.model_id == MODEL
+    # Storing it again makes it readable again, until its new expiry.
+    store.set_meta("horoscope/leo/2026-11-25", {"text": "Leo again"}, expires_at=1_000_200.0)
+    assert store.get_meta("horoscope/leo/2026-11-25") == {"text": "Leo again"}
+
+
+def test_sqlite_clears_expired_entries_when_adding_to_the_cache(tmp_path: Path) -> None:
+    now = [300.0]
+    store = SqliteDocumentStore(tmp_path / "documents.sqlite", clock=lambda: now[0])
+    store.set_meta("old", 1, expires_at=400.0)
+    store.set_meta("kept", 2)
+    now[0] = 500.0
+    assert store._db.execute("SELECT count(*) FROM meta").fetchone()[0] == 2  # reads delete none
+    assert store.get_meta("old") is None
+    store.set_meta("new", 3, expires_at=900.0)
+    keys = [k for (k,) in store._db.execute("SELECT key FROM meta ORDER BY key")]
+    assert keys == ["kept", "new"]
+
+
+def test_sqlite_store_made_before_expiry_existed_gains_the_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "documents.sqlite"
+    with closing(sqlite3.connect(path)) as old:
+        old.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        old.execute("""INSERT INTO meta VALUES ('model_id', '"hashing-v1-384"')""")
+        old.commit()
+    store = SqliteDocumentStore(path, clock=lambda: 0.0)
+    assert store.model_id == MODEL
+    store.set_meta("cache", "x", expires_at=10.0)
+    assert store.get_meta("cache") == "x"
+
+
+def test_a_new_dynamodb_table_lets_time_to_live_delete_expired_items() -> None:
+    store = dynamo("TtlTable")
+    store.claim(MODEL, DIM)  # creates the table
+    ttl = store.client.describe_time_to_live(TableName="TtlTable")["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
+    store.set_meta("cache", "x", expires_at=1_900_000_000.5)
+    item = store.client.get_item(TableName="TtlTable", Key={"id": {"S": "~meta#cache"}})["Item"]
+    assert item["expires_at"] == {"N": "1900000000"}  # whole Unix seconds, as TTL reads them
 
 
 def test_claim_refuses_another_model_or_dimension(store: DocumentStore) -> None:

@@ -170,6 +170,29 @@ def test_horoscope_from_the_sky_is_generated_once_then_served_from_the_store(ser
     assert vi.cached is False and "zodiac-sign/sagittarius/vi#0" in vi.sources
 
 
+def test_a_stored_horoscope_expires_days_after_its_day(services):
+    from datetime import UTC, date, datetime
+
+    from oraculum.readings.horoscope import cache_expiry, daily_horoscope
+
+    day = date(2026, 12, 5)
+    expiry = cache_expiry(day, "Asia/Ho_Chi_Minh", services.horoscope_cache_days)
+    # The local day ends at 6 Dec 00:00 in Ho Chi Minh City (17:00 UTC on the 5th); 7 days on.
+    assert services.horoscope_cache_days == 7
+    assert expiry == datetime(2026, 12, 12, 17, 0, tzinfo=UTC).timestamp()
+    store = services.documents
+    saved = store.clock
+    try:
+        store.clock = lambda: expiry - 1.0
+        first = daily_horoscope("aries", day, services, tz="Asia/Ho_Chi_Minh")
+        assert daily_horoscope("aries", day, services, tz="Asia/Ho_Chi_Minh").cached is True
+        store.clock = lambda: expiry
+        again = daily_horoscope("aries", day, services, tz="Asia/Ho_Chi_Minh")
+        assert again.cached is False and again.text == first.text  # made again, the same
+    finally:
+        store.clock = saved
+
+
 def test_precompute_makes_all_twelve(services):
     from datetime import date
 

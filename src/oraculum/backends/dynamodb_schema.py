@@ -87,6 +87,11 @@ def source_shards(source: str) -> list[str]:
     return [f"{source}#{k:02d}" for k in range(SOURCE_SHARDS)]
 
 
+# DynamoDB's time to live deletes an item some time (usually within days) after this attribute's
+# Unix time; reads check it themselves.
+EXPIRES_AT = "expires_at"
+
+
 def meta_id(key: str) -> str:
     return META_PREFIX + key
 
@@ -182,6 +187,7 @@ def ensure_table(client: Any, name: str, *, timeout_s: float = 300.0, poll_s: fl
         _create(client, name)
         _wait_active(client, name, timeout_s, poll_s)
         _point_in_time_recovery(client, name)
+        _time_to_live(client, name)
         return
     missing = {BY_DOC, BY_SOURCE} - {
         i["IndexName"] for i in table.get("GlobalSecondaryIndexes", [])
@@ -194,6 +200,13 @@ def ensure_table(client: Any, name: str, *, timeout_s: float = 300.0, poll_s: fl
             "table with ORACULUM_DYNAMODB_TABLE"
         )
     _wait_active(client, name, timeout_s, poll_s)
+
+
+def _time_to_live(client: Any, name: str) -> None:
+    """Let DynamoDB delete expired cache entries (meta items carrying EXPIRES_AT)."""
+    client.update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": EXPIRES_AT}
+    )
 
 
 def _create(client: Any, name: str) -> None:

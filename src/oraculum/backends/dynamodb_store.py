@@ -65,8 +65,10 @@ class DynamoDocumentStore:
         attempts: int = 8,
         base_delay_s: float = 0.05,
         max_delay_s: float = 5.0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.client = client
+        self.clock = clock
         self.table = table
         self.region = str(client.meta.region_name)
         self.attempts = attempts
@@ -130,13 +132,20 @@ class DynamoDocumentStore:
 
     def get_meta(self, key: str) -> Any:
         item = self._get_item(schema.meta_id(key))
-        return None if item is None else json.loads(item["value"]["S"])
+        if item is None:
+            return None
+        expires = item.get(schema.EXPIRES_AT)
+        if expires is not None and float(expires["N"]) <= self.clock():
+            return None  # expired; DynamoDB's time to live deletes it later
+        return json.loads(item["value"]["S"])
 
-    def set_meta(self, key: str, value: Any) -> None:
+    def set_meta(self, key: str, value: Any, *, expires_at: float | None = None) -> None:
         item = {
             schema.KEY: {"S": schema.meta_id(key)},
             "value": {"S": json.dumps(value, ensure_ascii=False)},
         }
+        if expires_at is not None:
+            item[schema.EXPIRES_AT] = {"N": str(int(expires_at))}
         if schema.item_size(item) > schema.MAX_ITEM_BYTES:
             raise RecordRejected(self._where, f"meta {key!r}", "value", "over 400 KB")
         with self._errors("PutItem"):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +33,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source, doc_id);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at REAL);
 """
 _COLUMNS = "id, doc_id, n, kind, lang, title, section, text, content_hash, metadata, source, status"
 
@@ -54,10 +55,16 @@ def _chunk(row: Sequence[Any]) -> Chunk:
 
 
 class SqliteDocumentStore:
-    def __init__(self, path: Path) -> None:
+    """`clock` (Unix seconds) decides when a meta value with an expiry has expired."""
+
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = path
+        self.clock = clock
         self._db = connect(path)
         self._db.executescript(_SCHEMA)
+        meta_columns = {row[1] for row in self._db.execute("PRAGMA table_info(meta)")}
+        if "expires_at" not in meta_columns:  # a store made before cache entries expired
+            self._db.execute("ALTER TABLE meta ADD COLUMN expires_at REAL")
 
     # --- the model the store was built with --------------------------------------------
     @property
@@ -76,14 +83,21 @@ class SqliteDocumentStore:
             )
 
     def get_meta(self, key: str) -> Any:
-        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        return None if row is None else json.loads(row[0])
+        query = "SELECT value, expires_at FROM meta WHERE key=?"
+        row = self._db.execute(query, (key,)).fetchone()
+        if row is None or (row[1] is not None and row[1] <= self.clock()):
+            return None
+        return json.loads(row[0])
 
-    def set_meta(self, key: str, value: Any) -> None:
-        self._db.execute(
-            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-            (key, json.dumps(value, ensure_ascii=False)),
-        )
+    def set_meta(self, key: str, value: Any, *, expires_at: float | None = None) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta (key, value, expires_at) VALUES (?, ?, ?)",
+                (key, json.dumps(value, ensure_ascii=False), expires_at),
+            )
+            if expires_at is not None:  # whoever adds to the cache clears what has expired
+                self._db.execute("DELETE FROM meta WHERE expires_at <= ?", (self.clock(),))
 
     # --- writes ------------------------------------------------------------------------
     def put_many(self, chunks: Iterable[Chunk]) -> None:

@@ -1,14 +1,15 @@
 """The daily horoscope: the sign's profile, the transits that touch it, the Moon's phase.
 
 The sky comes from the ephemeris; the words come from the knowledge base. A sign's horoscope
-for a day and language is generated once and then served from the document store.
+for a day and language is generated once and then served from the document store, until
+`horoscope_cache_days` after that day (ORACULUM_HOROSCOPE_CACHE_DAYS, default 7).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from oraculum.domain.sky import Sky, sky_on
+from oraculum.domain.sky import Sky, local_day, sky_on, zone
 from oraculum.domain.zodiac import Sign, get_sign
 from oraculum.ports import ContextGroup
 from oraculum.rag.pack import pack
@@ -92,8 +93,15 @@ def daily_horoscope(
         notes=list(generation.notes),
     )
     if not answer.degraded:  # a degraded answer is not worth keeping for the whole day
-        services.documents.set_meta(key, answer.as_dict())
+        expires = cache_expiry(day, tz, services.horoscope_cache_days)
+        services.documents.set_meta(key, answer.as_dict(), expires_at=expires)
     return answer
+
+
+def cache_expiry(day: date, tz: str, keep_days: int) -> float:
+    """When a stored horoscope expires (Unix seconds): `keep_days` after its local day ends."""
+    end_of_day = local_day(day, zone(tz))[1]
+    return (end_of_day + timedelta(days=keep_days)).timestamp()
 
 
 def precompute(day: date, services: Services, *, lang: str = "en", tz: str = "UTC") -> list[Answer]:

@@ -31,6 +31,7 @@ class Services:
     generator: Generator
     limits: Limits = field(default_factory=Limits)
     reversal_probability: float = 0.5
+    horoscope_cache_days: int = 7  # how long after its day a stored horoscope is kept
     count: Callable[[str, float], None] = lambda name, value: None  # metrics sink
 
     def generate(
