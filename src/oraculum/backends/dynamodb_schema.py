@@ -203,10 +203,14 @@ def ensure_table(client: Any, name: str, *, timeout_s: float = 300.0, poll_s: fl
 
 
 def _time_to_live(client: Any, name: str) -> None:
-    """Let DynamoDB delete expired cache entries (meta items carrying EXPIRES_AT)."""
-    client.update_time_to_live(
-        TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": EXPIRES_AT}
-    )
+    """Let DynamoDB delete expired cache entries (meta items carrying EXPIRES_AT). Best effort:
+    reads ignore expired entries anyway; without it they stay in the table."""
+    try:
+        client.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": EXPIRES_AT}
+        )
+    except ClientError as exc:
+        log.warning("time to live not enabled on %s (expired horoscopes stay): %s", name, exc)
 
 
 def _create(client: Any, name: str) -> None:
