@@ -194,3 +194,24 @@ def test_a_request_gets_the_invocations_time_within_api_gateways_29_s() -> None:
     assert _time_left(Remaining(60_000)) == 28.0  # the gateway's 29 s, less the margin
     assert _time_left(Remaining(12_000)) == 11.0  # the function's own timeout comes first
     assert _time_left(None) == 28.0
+
+
+# Retrieval checks the deadline before each step. A horoscope on the embedded stores asks only
+# SQLite (microseconds, no check); on DynamoDB each call checks it (test_dynamodb_store.py).
+@pytest.mark.parametrize("name", ["tarot-reading", "ask"])
+def test_a_request_with_no_time_left_gets_a_clear_503_not_a_lambda_timeout(
+    pair: tuple[Any, Any, str], name: str
+) -> None:
+    @dataclass
+    class NearlySpent(Context):
+        def get_remaining_time_in_millis(self) -> int:
+            return 1_100  # 0.1 s once the second kept to answer is taken off
+
+    _, routers, _ = pair
+    response = routers[FUNCTION_OF[name]](with_key(sample(name)), NearlySpent())
+    body = json.loads(response["body"])
+    assert response["statusCode"] == 503, body
+    assert body["type"].endswith("/deadline-exceeded")
+    assert "ran out of time before" in body["detail"]
+    # The same request with the usual time is answered.
+    assert routers[FUNCTION_OF[name]](with_key(sample(name)), Context())["statusCode"] == 200

@@ -206,6 +206,22 @@ def test_a_new_dynamodb_table_lets_time_to_live_delete_expired_items() -> None:
     assert item["expires_at"] == {"N": "1900000000"}  # whole Unix seconds, as TTL reads them
 
 
+def test_within_a_spent_deadline_dynamodb_is_not_called() -> None:
+    from oraculum import deadline
+    from oraculum.domain.errors import DeadlineExceeded
+
+    store = dynamo()
+    store.claim(MODEL, DIM)
+    sent: list[str] = []
+    store.client.meta.events.register("before-send.dynamodb", lambda **kw: sent.append("x"))
+    with deadline.within(0.1), pytest.raises(DeadlineExceeded, match="DynamoDB GetItem"):
+        store.get_meta("horoscope/leo/2031-05-05")
+    assert sent == []
+    with deadline.within(20.0):
+        assert store.get_meta("horoscope/leo/2031-05-05") is None
+    assert sent == ["x"]
+
+
 def test_claim_refuses_another_model_or_dimension(store: DocumentStore) -> None:
     store.claim(MODEL, DIM)  # the same claim again is fine
     assert store.model_id == MODEL

@@ -122,7 +122,7 @@ class _Counting:
 
 
 def test_under_a_spent_deadline_the_model_is_not_asked_and_the_composer_answers():
-    from oraculum.rag import deadline
+    from oraculum import deadline
     from oraculum.rag.generate import FallbackGenerator
 
     groups = (ContextGroup("Past — The Star, upright", (item(1),)),)
@@ -138,7 +138,7 @@ def test_under_a_spent_deadline_the_model_is_not_asked_and_the_composer_answers(
 
 
 def test_under_a_deadline_a_stuck_model_gets_only_what_is_left():
-    from oraculum.rag import deadline
+    from oraculum import deadline
     from oraculum.rag.generate import FallbackGenerator
 
     groups = (ContextGroup("Past — The Star, upright", (item(1),)),)

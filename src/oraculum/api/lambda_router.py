@@ -24,12 +24,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from oraculum import observability
+from oraculum import deadline, observability
 from oraculum.api.auth import ApiKeys, authenticate
 from oraculum.api.problems import MEDIA_TYPE, Problem, from_domain, from_validation
 from oraculum.api.runtime import Runtime
 from oraculum.domain.errors import OraculumError
-from oraculum.rag import deadline
 
 log = logging.getLogger("oraculum.api")
 JSON = "application/json"

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from oraculum.domain.errors import BackendUnavailable, InvalidInput, NotFound, OraculumError
+from oraculum.domain.errors import (
+    BackendUnavailable,
+    DeadlineExceeded,
+    InvalidInput,
+    NotFound,
+    OraculumError,
+)
 
 PROBLEM_BASE = "https://oraculum.dev/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -19,6 +25,7 @@ TITLES = {
     "payload-too-large": "The request body is too large",
     "unsupported-media-type": "The request body must be application/json",
     "backend-unavailable": "A backend is unavailable",
+    "deadline-exceeded": "The request ran out of time",
     "internal": "Internal error",
 }
 
@@ -69,6 +76,8 @@ def from_domain(exc: OraculumError) -> Problem:
         return Problem(422, "invalid-input", str(exc), field="spread")
     if isinstance(exc, NotFound):
         return Problem(404, "not-found", str(exc))
+    if isinstance(exc, DeadlineExceeded):
+        return Problem(503, "deadline-exceeded", str(exc))
     if isinstance(exc, BackendUnavailable):
         return Problem(503, "backend-unavailable", str(exc))
     return Problem(500, "internal", "the request could not be completed")

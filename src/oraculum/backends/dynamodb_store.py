@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from oraculum import deadline
 from oraculum.backends import dynamodb_schema as schema
 from oraculum.domain.errors import BackendUnavailable, DimensionMismatch, RecordRejected
 from oraculum.domain.records import Chunk
@@ -323,7 +324,9 @@ class DynamoDocumentStore:
 
     @contextmanager
     def _errors(self, operation: str) -> Iterator[None]:
-        """botocore's errors become ours, saying which table, which region and what to do."""
+        """botocore's errors become ours, saying which table, which region and what to do.
+        Within a request's deadline a call does not start once the time is (nearly) out."""
+        deadline.check(f"DynamoDB {operation}")
         try:
             yield
         except ClientError as exc:

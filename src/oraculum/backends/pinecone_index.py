@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from oraculum import deadline
 from oraculum.backends.pinecone_control import IndexControl
 from oraculum.backends.pinecone_errors import translated
 from oraculum.backends.pinecone_limits import (
@@ -37,8 +38,10 @@ if TYPE_CHECKING:
 
 REQUEST_TIMEOUT_S = 10.0  # one HTTP attempt; the SDK retries 5xx, 429 and dropped connections
 # A query answers a reading inside API Gateway's 29 s: 4 attempts of 4 s and the SDK's backoff
-# between them (at most about 10 s) stay under it.
+# between them (at most about 10 s) stay under it. Within a request's deadline each attempt
+# gets at most a quarter of what is left (oraculum.deadline).
 QUERY_TIMEOUT_S = 4.0
+QUERY_ATTEMPTS = 4  # the data-plane client's first try and its three retries
 READY_TIMEOUT_S = 300.0  # how long claim waits for a new index to become ready
 DEFAULT_NAMESPACES = ("", "__default__")  # how stats may name the default namespace
 
@@ -166,6 +169,9 @@ class PineconeIndex:
         if index is None:
             return []
         values = [float(v) for v in vector]  # a numpy row or an array('f'), 1-D
+        timeout = deadline.call_timeout(
+            QUERY_TIMEOUT_S, "the Pinecone query", attempts=QUERY_ATTEMPTS
+        )
         with translated(self.name, "a query", index.host):
             found = index.query(
                 vector=values,
@@ -173,7 +179,7 @@ class PineconeIndex:
                 namespace=self.namespace,
                 filter=to_filter(where),
                 include_metadata=True,
-                timeout=QUERY_TIMEOUT_S,
+                timeout=timeout,
             )
         # With the cosine metric Pinecone's score is the similarity, best first: our convention.
         return [VectorHit(m.id, float(m.score), dict(m.metadata or {})) for m in found.matches]

@@ -54,6 +54,18 @@ class BackendUnavailable(OraculumError):
     """A backend cannot be reached or used; says which and what to do."""
 
 
+class DeadlineExceeded(BackendUnavailable):
+    """The request's time ran out before a step could start (a Lambda invocation's deadline)."""
+
+    def __init__(self, step: str, left_s: float) -> None:
+        self.step = step
+        self.left_s = left_s
+        super().__init__(
+            f"the request ran out of time before {step} ({left_s * 1000:.0f} ms were left of "
+            "its deadline); a store or model is slow: try again"
+        )
+
+
 class NotFound(OraculumError):
     """A requested item does not exist."""
 

@@ -3,7 +3,7 @@
 When the primary errors, times out, or cannot write the asked language, the extractive
 composer answers. Failures and timeouts mark the answer `degraded`; a language the model
 cannot write is a note, since the composer is the right tool then, not a fallback. Under a
-request deadline (rag/deadline.py) the model gets at most what is left of it, less the
+request deadline (deadline.py) the model gets at most what is left of it, less the
 composer's margin; with nothing left it is not asked at all.
 """
 
@@ -16,9 +16,9 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from oraculum import deadline
 from oraculum.backends.extractive import ExtractiveComposer
 from oraculum.ports import Generation, GenerationRequest, Generator
-from oraculum.rag import deadline
 
 log = logging.getLogger("oraculum.generate")
 COMPOSE_MARGIN_S = 0.5  # kept back from a request's deadline: composing, answering
