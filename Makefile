@@ -61,9 +61,11 @@ bench: install
 	$(BIN)/python bench/run_all.py
 
 # One deployment package per Lambda function in build/lambda/<function>/ (arm64 wheels,
-# Python 3.12; .pyc compiled when run by a python3.12), for infra/template.yaml.
+# Python 3.12), for infra/template.yaml. The .pyc are compiled by a python3.12 on PATH, or by
+# LAMBDA_PYTHON: make lambda-package LAMBDA_PYTHON=/path/to/python3.12
+LAMBDA_PYTHON ?=
 lambda-package: install
-	$(BIN)/python scripts/package_lambda.py
+	$(BIN)/python scripts/package_lambda.py $(if $(LAMBDA_PYTHON),--compile-with $(LAMBDA_PYTHON))
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .ruff_cache

@@ -4,12 +4,13 @@ Each function gets only what its requests import: the tarot and ask functions no
 none of them numpy, the local model, the CLI, the ingest pipeline or the web page (uvicorn
 serves the page). Dependencies come as wheels for the target platform (default: arm64,
 CPython 3.12, as infra/template.yaml deploys), so they install here on any machine; boto3 is
-left out because the Lambda runtime carries it. Modules are compiled to `.pyc` when this
-interpreter is the target's version (Lambda's code directory is read-only: without them every
-cold start compiles every module); otherwise the script says so and ships sources only.
+left out because the Lambda runtime carries it. Modules are compiled to `.pyc` by a Python of
+the target's version: this one, `--compile-with`, or a `python3.12` found on PATH (Lambda's
+code directory is read-only: without them every cold start compiles every module); without
+one the script says so and ships sources only.
 
     python scripts/package_lambda.py [--function tarot ...] [--python 3.12] [--arch arm64]
-                                     [--pyc-only] [--asgi] [--json]
+                                     [--pyc-only] [--asgi] [--compile-with PYTHON] [--json]
 
 infra/template.yaml points each function's CodeUri at its directory; `make lambda-package`
 runs this script.
@@ -18,7 +19,6 @@ runs this script.
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
 import shutil
 import subprocess
@@ -92,15 +92,32 @@ def strip(target: Path) -> int:
     return saved
 
 
-def compile_pyc(target: Path, python: str, pyc_only: bool) -> bool:
-    here = f"{sys.version_info.major}.{sys.version_info.minor}"
-    if here != python:
-        note = f"note: this is Python {here}, the target is {python}: no .pyc compiled; "
-        print(note + f"run this with python{python} to ship compiled modules", file=sys.stderr)
+def target_interpreter(python: str, given: str | None = None) -> str | None:
+    """An interpreter of the target's version, to compile with: `given`, this one, or the first
+    `python3.12` on PATH that really is 3.12 (a pyenv shim may point at nothing)."""
+    candidates = [given] if given else [sys.executable, shutil.which(f"python{python}")]
+    for exe in filter(None, candidates):
+        probe = "import sys; print('%d.%d' % sys.version_info[:2])"
+        done = subprocess.run([exe, "-c", probe], capture_output=True, text=True)
+        if done.returncode == 0 and done.stdout.strip() == python:
+            return exe
+    if given:
+        raise SystemExit(f"{given} is not a Python {python} interpreter")
+    return None
+
+
+def compile_pyc(target: Path, python: str, pyc_only: bool, compiler: str | None = None) -> bool:
+    exe = target_interpreter(python, compiler)
+    if exe is None:
+        here = f"{sys.version_info.major}.{sys.version_info.minor}"
+        note = f"note: this is Python {here} and no python{python} was found: no .pyc compiled; "
+        print(note + f"install Python {python} or pass --compile-with", file=sys.stderr)
         return False
-    ok = compileall.compile_dir(str(target), quiet=1, legacy=pyc_only, workers=0)
-    if not ok:
-        raise SystemExit(f"compileall failed in {target}")
+    legacy = ["-b"] if pyc_only else []  # -b: module.pyc beside the (then deleted) source
+    done = subprocess.run([exe, "-m", "compileall", "-q", "-j", "0", *legacy, str(target)],
+                          capture_output=True, text=True)  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"compileall failed in {target}:\n{done.stdout}{done.stderr}")
     if pyc_only:
         for source in target.rglob("*.py"):
             if source.with_suffix(".pyc").exists():
@@ -124,7 +141,12 @@ def zipped_size(target: Path) -> int:
 
 
 def build(
-    function: str, python: str, arch: str, pyc_only: bool, asgi: bool = False
+    function: str,
+    python: str,
+    arch: str,
+    pyc_only: bool,
+    asgi: bool = False,
+    compiler: str | None = None,
 ) -> dict[str, object]:
     target = OUT / function
     if target.exists():
@@ -134,7 +156,7 @@ def build(
     install(requirements, target, python, arch)
     copy_ours(target, asgi, sky=function in NEEDS_SKY)
     saved = strip(target)
-    compiled = compile_pyc(target, python, pyc_only)
+    compiled = compile_pyc(target, python, pyc_only, compiler)
     return {
         "function": function,
         "path": str(target.relative_to(ROOT)),
@@ -158,9 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     asgi_help = "also ship FastAPI and Mangum, for ORACULUM_LAMBDA_ROUTER=asgi"
     ap.add_argument("--asgi", action="store_true", help=asgi_help)
     ap.add_argument("--json", action="store_true", help="print the sizes as JSON")
+    compile_help = "a Python of the target's version for the .pyc (default: found on PATH)"
+    ap.add_argument("--compile-with", metavar="PYTHON", help=compile_help)
     args = ap.parse_args(argv)
     results = [
-        build(f, args.python, args.arch, args.pyc_only, args.asgi)
+        build(f, args.python, args.arch, args.pyc_only, args.asgi, args.compile_with)
         for f in args.function or FUNCTIONS
     ]
     if args.json:
