@@ -49,7 +49,6 @@ says at the end how much CPU other processes took, and warns above 5 %.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import re
 import shutil
@@ -62,10 +61,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from _common import CpuWatch, machine, parser, print_machine, table, write_json
+from _common import CpuWatch, machine, parser, print_machine, script_module, table, write_json
 from cloud_ingest_bench import (
     DIM,
     STANDIN_KEY,
@@ -393,15 +391,6 @@ def run(cmd: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
     return proc
 
 
-def packager_module() -> ModuleType:
-    """scripts/package_lambda.py, for its strip() and size functions."""
-    spec = importlib.util.spec_from_file_location("package_lambda", PACKAGER)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def digest(*paths: Path) -> str:
     """A hash of these files and trees (caches and compiled files aside)."""
     h = hashlib.sha256()
@@ -572,7 +561,7 @@ def build_langchain(rebuild: bool) -> dict[str, Any]:
     info_file = BUILD / "langchain.json"
     if not rebuild and stamp.get("langchain") == wanted and info_file.exists():
         return dict(json.loads(info_file.read_text()))
-    pack = packager_module()
+    pack = script_module("package_lambda")
     out: dict[str, Any] = {}
     for key, target in LC_BUILDS.items():
         arch, python = key.split("/")

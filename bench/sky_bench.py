@@ -31,21 +31,27 @@ import statistics
 import subprocess
 import sys
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
-from _common import CpuWatch, latency, machine, parser, print_machine, table, write_json
+from _common import (
+    CpuWatch,
+    latency,
+    machine,
+    parser,
+    print_machine,
+    script_module,
+    table,
+    write_json,
+)
 from oraculum.domain import natal_chart, sky
 
 NEAR_SUN_DEG = 2.0
-TARGETS = {
-    key: key if key in ("sun", "moon", "mercury", "venus", "mars") else f"{key} barycenter"
-    for key in sky.BODY_KEYS
-}
+REFERENCE = script_module("build_sky_table")  # skyfield + DE421, as the table was built
+TARGETS = REFERENCE.BODIES  # DE421's names, for the self-contained cold child
 DOMAIN = Path(sky.__file__).resolve().parent
 OURS_FILES = (DOMAIN / "data" / "sky_de421.bin", DOMAIN / "sky.py", DOMAIN / "sky_table.py")
 SKYFIELD_PACKAGES = ("numpy", "skyfield", "skyfield_data", "jplephem", "sgp4")
@@ -160,34 +166,20 @@ def cold_runs(script: str, runs: int) -> dict[str, Any]:
 
 
 class SkyfieldSky:
-    """skyfield + DE421, one vectorized call per body over the three instants (the old code)."""
+    """skyfield + DE421, one vectorized call per body over the three instants (the old code),
+    through the table builder's reference functions."""
 
     def __init__(self) -> None:
-        warnings.filterwarnings("ignore", message=r"The file finals2000A\.all has expired")
-        import skyfield_data
-        from skyfield.api import Loader
-        from skyfield.framelib import ecliptic_frame
-
-        load = Loader(skyfield_data.get_skyfield_data_path(), expire=False, verbose=False)
-        self.ts = load.timescale(builtin=True)
-        self.kernel = load("de421.bsp")
+        _, self.ts, self.kernel = REFERENCE.load()
         self.earth = self.kernel["earth"]
-        self.bodies = {key: self.kernel[name] for key, name in TARGETS.items()}
-        self.frame = ecliptic_frame
-
-    def times(self, moments: list[datetime]) -> Any:
-        # As the old code (and the table) read clocks: UTC since 1972, UT1 before.
-        if moments[0] >= datetime(1972, 1, 1, tzinfo=UTC):
-            return self.ts.from_datetimes(moments)
-        return self.ts.ut1_jd([2440587.5 + m.timestamp() / 86400.0 for m in moments])
 
     def latlon(self, at: datetime) -> dict[str, tuple[list[float], list[float]]]:
-        observer = self.earth.at(self.times([at - sky.SPEED_STEP, at, at + sky.SPEED_STEP]))
+        moments = [at - sky.SPEED_STEP, at, at + sky.SPEED_STEP]
+        observer = self.earth.at(REFERENCE.clock_times(self.ts, moments))
         out = {}
-        for key, body in self.bodies.items():
-            apparent = observer.observe(body).apparent(deflectors=(10,))
-            lat, lon, _ = apparent.frame_latlon(self.frame)
-            out[key] = (lat.degrees.tolist(), lon.degrees.tolist())
+        for key in sky.BODY_KEYS:
+            lat, lon = REFERENCE.apparent_latlon(self.kernel, observer, key)
+            out[key] = (lat.tolist(), lon.tolist())
         return out
 
     def sky_at(self, at: datetime) -> sky.Sky:

@@ -17,6 +17,9 @@ little-endian float32:
 The file starts with a magic line and a one-line JSON header (source, first day, columns,
 the leap-second table, the supported date range).
 
+The reference computations (`load`, `clock_times`, `apparent_latlon`, `true_obliquity`) are
+the ones tests/unit/test_sky_table.py and bench/sky_bench.py check the table against.
+
     python scripts/build_sky_table.py [--out PATH]
 """
 
@@ -27,8 +30,10 @@ import json
 import math
 import sys
 import warnings
-from datetime import date, timedelta
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -54,9 +59,13 @@ SUN_ONLY = (10,)  # light deflection by the Sun alone, as Swiss Ephemeris does
 # this many days inside the table's first and last rows are served.
 EDGE_DAYS = 4
 UTC_ERA_JD = 2441317.5  # 1972-01-01: TAI − UTC = 10 s, whole seconds since
+UTC_ERA = datetime(1972, 1, 1, tzinfo=UTC)
+UNIX_EPOCH_JD = 2440587.5
 
 
-def load() -> tuple[object, object, object]:
+# --- the reference: skyfield and DE421, as the table is built and as tests and benches check it
+def load() -> tuple[Any, Any, Any]:
+    """skyfield's loader on the skyfield-data wheel, its built-in timescale, and DE421."""
     warnings.filterwarnings("ignore", message=r"The file finals2000A\.all has expired")
     import skyfield_data
     from skyfield.api import Loader
@@ -65,23 +74,45 @@ def load() -> tuple[object, object, object]:
     return loader, loader.timescale(builtin=True), loader("de421.bsp")
 
 
-def table(ts: object, kernel: object, first_jd: float, rows: int) -> np.ndarray:
+def clock_times(ts: Any, moments: Sequence[datetime]) -> Any:
+    """skyfield Times of aware clock times, read as the product reads them: UTC since 1972,
+    UT1 (the clocks of the day) before. The moments lie on one side of 1972."""
+    if moments[0] >= UTC_ERA:
+        return ts.from_datetimes(list(moments))
+    return ts.ut1_jd([UNIX_EPOCH_JD + m.timestamp() / 86400.0 for m in moments])
+
+
+def apparent_latlon(kernel: Any, observer: Any, key: str) -> tuple[Any, Any]:
+    """Apparent ecliptic latitude and longitude of date (degrees) of body `key` seen by
+    `observer` (the Earth at some Times), light deflected by the Sun alone."""
     from skyfield.framelib import ecliptic_frame
+
+    apparent = observer.observe(kernel[BODIES[key]]).apparent(deflectors=SUN_ONLY)
+    lat, lon, _ = apparent.frame_latlon(ecliptic_frame)
+    return lat.degrees, lon.degrees
+
+
+def true_obliquity(t: Any) -> Any:
+    """Mean obliquity (IAU 2006) plus the nutation in obliquity (IAU 2000A), degrees."""
     from skyfield.nutationlib import iau2000a_radians, mean_obliquity
 
+    _, d_eps = iau2000a_radians(t)
+    return mean_obliquity(t.tdb) / 3600.0 + np.degrees(d_eps)
+
+
+# --- the table ------------------------------------------------------------------------------
+def table(ts: Any, kernel: Any, first_jd: float, rows: int) -> np.ndarray:
     t = ts.tt_jd(first_jd + np.arange(rows, dtype=np.float64))
     out = np.empty((rows, len(COLUMNS)), dtype=np.float64)
     observer = kernel["earth"].at(t)
-    for i, (key, target) in enumerate(BODIES.items()):
-        apparent = observer.observe(kernel[target]).apparent(deflectors=SUN_ONLY)
-        lat, lon, _ = apparent.frame_latlon(ecliptic_frame)
-        out[:, i] = lon.degrees % 360.0
+    for i, key in enumerate(BODIES):
+        lat, lon = apparent_latlon(kernel, observer, key)
+        out[:, i] = lon % 360.0
         if key == "moon":
-            out[:, len(BODIES)] = lat.degrees
+            out[:, len(BODIES)] = lat
         print(f"  {key:<8} done", file=sys.stderr)
-    _, d_eps = iau2000a_radians(t)
     out[:, len(BODIES) + 1] = t.delta_t
-    out[:, len(BODIES) + 2] = mean_obliquity(t.tdb) / 3600.0 + np.degrees(d_eps)
+    out[:, len(BODIES) + 2] = true_obliquity(t)
     out[:, len(BODIES) + 3] = ((t.gast - t.gmst + 12.0) % 24.0 - 12.0) * 15.0
     return out
 
