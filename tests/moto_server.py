@@ -6,12 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_until_answering
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -33,16 +32,7 @@ def moto_server() -> Iterator[str]:
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError("moto's server exited at start") from None
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("moto's server did not answer within 30 s")
+        wait_until_answering(f"{url}/moto-api/", proc, "moto's server", 30.0)
         yield url
     finally:
         proc.terminate()

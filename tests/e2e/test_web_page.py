@@ -11,7 +11,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import ROOT, cli_env, free_port
+from tests.conftest import ROOT, cli_env, free_port, wait_until_answering
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -90,21 +89,6 @@ def request(
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
-
-
-def wait_for_health(server: Server, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        server.check_alive()
-        try:
-            with urllib.request.urlopen(server.base + "/health", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.25)
-    pytest.fail(
-        f"the server did not answer /health in {timeout:.0f} s:\n{server.log.read_text()[-4000:]}"
-    )
 
 
 def mixed_seed(base: str, question: str) -> tuple[int, dict[str, Any]]:
@@ -186,7 +170,7 @@ def server(knowledge_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         )
     running = Server(f"http://127.0.0.1:{port}", proc, log)
     try:
-        wait_for_health(running, timeout=120)
+        wait_until_answering(f"{running.base}/health", proc, "oraculum serve", 120.0, log)
         yield running
     finally:
         proc.terminate()
