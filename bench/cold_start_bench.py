@@ -79,6 +79,9 @@ from cloud_ingest_bench import (
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 EVENTS = ROOT / "events"
+# The sample events state their day (events/horoscope.json asks for its date); the functions'
+# clock is set to that day (ORACULUM_NOW), so the cached case is cached on any day it runs.
+EVENT_DAY = json.loads((EVENTS / "horoscope.json").read_text())["queryStringParameters"]["date"]
 SOURCE = ROOT / "src" / "oraculum"
 PACKAGER = ROOT / "scripts" / "package_lambda.py"
 PACKAGER_OUT = ROOT / "build" / "lambda"
@@ -639,6 +642,7 @@ class Cloud:
             ORACULUM_PINECONE_CONTROL_HOST=self.servers.pinecone.url,
             ORACULUM_DATA_DIR=str(self.work / "lambda-tmp"),
             ORACULUM_CONFIG=str(self.work / "no-oraculum.toml"),
+            ORACULUM_NOW=f"{EVENT_DAY}T06:00:00Z",
             POWERTOOLS_SERVICE_NAME="oraculum", PYTHONDONTWRITEBYTECODE="1",
         )  # fmt: skip
         if ssm:

@@ -47,7 +47,9 @@ def knowledge_dir(explicit: Path | None) -> Path:
     return path
 
 
-FRESH_DAY = date(1950, 1, 1) + timedelta(days=int(time.time()) % 30_000)
+# Days decades from any clock: their horoscopes are made every time and never stored (only days
+# near today are), so the cache never answers. Fixed, so a run does not depend on its day.
+FRESH_DAY = date(1950, 1, 1)
 Q_WORK = "What should I focus on at work?"
 Q_LOVE = "Where is this relationship going?"
 Q_VI = "Công việc của tôi sẽ ra sao?"

@@ -18,6 +18,12 @@ from oraculum.domain.errors import OraculumError
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "data" / "knowledge"
 
+# The suite's "now". Every Settings, CLI subprocess and Lambda handler the tests make reads this
+# fixed instant (ORACULUM_NOW), so no test depends on the day it runs; a test that needs
+# another day sets its own.
+SUITE_NOW = "2026-11-26T12:00:00+00:00"
+os.environ["ORACULUM_NOW"] = SUITE_NOW
+
 
 def write_jsonl(path: Path, records: Iterable[dict[str, Any] | str | bytes]) -> Path:
     with path.open("wb") as fh:
@@ -82,7 +88,13 @@ def stores_of() -> Iterable[Callable[[Settings], Stores]]:
 
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORACULUM_")}
-    env.update({"ORACULUM_DATA_DIR": str(data_dir), "ORACULUM_EMBEDDER": "hashing"})
+    env.update(
+        {
+            "ORACULUM_DATA_DIR": str(data_dir),
+            "ORACULUM_EMBEDDER": "hashing",
+            "ORACULUM_NOW": SUITE_NOW,
+        }
+    )
     env.update(extra)
     return env
 

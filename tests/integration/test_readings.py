@@ -175,11 +175,11 @@ def test_a_stored_horoscope_expires_days_after_its_day(services):
 
     from oraculum.readings.horoscope import cache_expiry, daily_horoscope
 
-    day = date(2026, 12, 5)
+    day = date(2026, 11, 28)  # two days after the suite's clock: stored
     expiry = cache_expiry(day, "Asia/Ho_Chi_Minh", services.horoscope_cache_days)
-    # The local day ends at 6 Dec 00:00 in Ho Chi Minh City (17:00 UTC on the 5th); 7 days on.
+    # The local day ends at 29 Nov 00:00 in Ho Chi Minh City (17:00 UTC on the 28th); 7 days on.
     assert services.horoscope_cache_days == 7
-    assert expiry == datetime(2026, 12, 12, 17, 0, tzinfo=UTC).timestamp()
+    assert expiry == datetime(2026, 12, 5, 17, 0, tzinfo=UTC).timestamp()
     store = services.documents
     saved = store.clock
     try:
@@ -198,11 +198,12 @@ def test_precompute_makes_all_twelve(services):
 
     from oraculum.readings.horoscope import daily_horoscope, precompute
 
-    made = precompute(date(2027, 1, 2), services)
-    assert [a.reading["sign"] for a in made][:3] == ["aries", "taurus", "gemini"] and len(
-        made
-    ) == 12
-    assert daily_horoscope("leo", date(2027, 1, 2), services).cached is True
+    made = precompute(date(2026, 11, 27), services)  # tomorrow, by the suite's clock
+    assert [a.reading["sign"] for a in made][:3] == ["aries", "taurus", "gemini"]
+    assert len(made) == 12
+    assert daily_horoscope("leo", date(2026, 11, 27), services).cached is True
+    with pytest.raises(InvalidInput, match=r"2027-01-02 is not stored.*-1 to \+7 days"):
+        precompute(date(2027, 1, 2), services)
 
 
 def test_natal_big_three_of_a_published_chart(services):
@@ -230,3 +231,37 @@ def test_natal_without_a_birth_time_says_why_rising_is_missing(services):
     big3 = answer.reading["big_three"]
     assert big3["rising"] is None and "birth time" in big3["rising_missing_reason"]
     assert "birth time" in answer.text
+
+
+def meta_rows(services) -> int:
+    import sqlite3
+
+    with sqlite3.connect(services.documents.path) as db:
+        return int(db.execute("SELECT COUNT(*) FROM meta").fetchone()[0])
+
+
+def test_a_flood_of_far_dates_and_zones_stores_nothing(services):
+    """Far days are made and answered but not stored; near days are stored once per offset.
+    (8 days ahead of the suite's UTC day is still +7 in Kiritimati, UTC+14: the window is
+    the reader's.)"""
+    from datetime import date, timedelta
+
+    from oraculum.readings.horoscope import daily_horoscope
+
+    zones = ["UTC", "Asia/Ho_Chi_Minh", "Asia/Bangkok", "America/New_York", "Pacific/Kiritimati",
+             "Asia/Kathmandu", "Europe/London", "Australia/Eucla"]  # fmt: skip
+    before = meta_rows(services)
+    suite_today = date(2026, 11, 26)
+    far = [suite_today + timedelta(days=d) for d in (-400, -3, 9, 10, 365, 9_000)]
+    for day in far:
+        for tz in zones:
+            answer = daily_horoscope("virgo", day, services, tz=tz)
+            assert answer.cached is False and answer.text and answer.reading["tz"] == tz
+    assert meta_rows(services) == before
+    # Ho Chi Minh City and Bangkok are both UTC+07:00 at noon: one stored horoscope serves both.
+    day = suite_today + timedelta(days=3)
+    made = daily_horoscope("virgo", day, services, tz="Asia/Ho_Chi_Minh")
+    shared = daily_horoscope("virgo", day, services, tz="Asia/Bangkok")
+    assert made.cached is False and shared.cached is True and shared.reading["tz"] == "Asia/Bangkok"
+    assert shared.text == made.text
+    assert meta_rows(services) == before + 1

@@ -78,9 +78,21 @@ def test_horoscope_and_natal_commands(env):
     natal = json.loads(run_cli(["natal", *birth, *place, "--json"], env).stdout)
     assert natal["big_three"]["rising"] == "aquarius"
     pre = json.loads(
-        run_cli(["horoscope", "precompute", "--date", "2026-03-22", "--json"], env).stdout
+        run_cli(["horoscope", "precompute", "--date", "2026-11-27", "--json"], env).stdout
     )
     assert len(pre["horoscopes"]) == 12
+
+
+def test_today_is_the_clocks_today_in_the_readers_zone(env):
+    """Without --date, "today" comes from the product's clock (ORACULUM_NOW), read in --tz."""
+    late = {**env, "ORACULUM_NOW": "2031-02-28T23:30:00Z"}
+    hcm = ["--tz", "Asia/Ho_Chi_Minh", "--json"]
+    horo = json.loads(run_cli(["horoscope", "--sign", "leo", *hcm], late).stdout)
+    assert horo["date"] == "2031-03-01"  # 06:30 the next morning in Ho Chi Minh City
+    utc = json.loads(run_cli(["horoscope", "--sign", "leo", "--json"], late).stdout)
+    assert utc["date"] == "2031-02-28"
+    pre = json.loads(run_cli(["horoscope", "precompute", "--json"], late).stdout)
+    assert pre["date"] == "2031-02-28" and len(pre["horoscopes"]) == 12
 
 
 @pytest.mark.parametrize(

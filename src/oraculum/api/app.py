@@ -142,7 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @v1.get("/sky", response_model=SkyOut, tags=["astrology"])
     def get_sky(query: Annotated[SkyQuery, Query()]) -> dict[str, Any]:
-        return astrology.get_sky(query)
+        return astrology.get_sky(runtime, query)
 
     @v1.post("/ask", response_model=AskOut, tags=["questions"])
     def post_ask(body: AskRequest) -> dict[str, Any]:

@@ -86,15 +86,17 @@ def precompute(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The EventBridge schedule: make the day's twelve horoscopes in every language."""
     if _fault_requested(event):
         raise InjectedFault("fault injected on request (ORACULUM_FAULT_INJECTION is on)")
-    from datetime import UTC, date, datetime
+    from datetime import date
 
     from oraculum import observability
+    from oraculum.clock import today
     from oraculum.readings.horoscope import precompute as make_day
 
-    day = date.fromisoformat(event["date"]) if event.get("date") else datetime.now(UTC).date()
+    runtime = _shared_runtime()
+    day = date.fromisoformat(event["date"]) if event.get("date") else today(runtime.clock)
     made: dict[str, int] = {}
     try:
-        with _shared_runtime().services() as services:
+        with runtime.services() as services:
             for lang in event.get("langs", ["en", "vi"]):
                 answers = make_day(day, services, lang=lang)
                 made[lang] = sum(not a.cached for a in answers)

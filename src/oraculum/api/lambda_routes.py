@@ -39,7 +39,7 @@ def horoscope_routes() -> list[Route]:
         Route("GET", "/v1/horoscopes/{sign}",
               lambda rt, p, q: astrology.get_horoscope(rt, p["sign"], q), s.HoroscopeOut,
               query=s.HoroscopeQuery, params=SignParams),
-        Route("GET", "/v1/sky", lambda rt, q: astrology.get_sky(q), s.SkyOut, query=s.SkyQuery),
+        Route("GET", "/v1/sky", astrology.get_sky, s.SkyOut, query=s.SkyQuery),
     ]  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from oraculum.readings.services import Services
 class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.clock = settings.clock()
         self._lock = threading.Lock()
         self._stores: Stores | None = None
         self._services: Services | None = None

@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from oraculum import deadline
 from oraculum.backends import dynamodb_schema as schema
+from oraculum.clock import system_time
 from oraculum.domain.errors import BackendUnavailable, DimensionMismatch, RecordRejected
 from oraculum.domain.records import Chunk
 
@@ -42,8 +43,12 @@ R = TypeVar("R")
 
 def from_settings(settings: Settings) -> DynamoDocumentStore:
     from oraculum.backends.aws import client
+    from oraculum.clock import timestamp
 
-    return DynamoDocumentStore(client("dynamodb", settings), settings.dynamodb_table)
+    clock = settings.clock()
+    return DynamoDocumentStore(
+        client("dynamodb", settings), settings.dynamodb_table, clock=lambda: timestamp(clock)
+    )
 
 
 class _TableMissing(BackendUnavailable):
@@ -66,7 +71,7 @@ class DynamoDocumentStore:
         attempts: int = 8,
         base_delay_s: float = 0.05,
         max_delay_s: float = 5.0,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = system_time,
     ) -> None:
         self.client = client
         self.clock = clock

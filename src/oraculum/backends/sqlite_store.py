@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oraculum.backends.sqlite_util import MAX_PARAMS, connect, placeholders
+from oraculum.clock import system_time
 from oraculum.domain.errors import DimensionMismatch
 from oraculum.domain.records import Chunk
 
@@ -57,7 +57,7 @@ def _chunk(row: Sequence[Any]) -> Chunk:
 class SqliteDocumentStore:
     """`clock` (Unix seconds) decides when a meta value with an expiry has expired."""
 
-    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, path: Path, *, clock: Callable[[], float] = system_time) -> None:
         self.path = path
         self.clock = clock
         self._db = connect(path)
@@ -171,4 +171,9 @@ class SqliteDocumentStore:
 
 
 def from_settings(settings: Settings) -> SqliteDocumentStore:
-    return SqliteDocumentStore(settings.data_dir / "documents.sqlite")
+    from oraculum.clock import timestamp
+
+    clock = settings.clock()
+    return SqliteDocumentStore(
+        settings.data_dir / "documents.sqlite", clock=lambda: timestamp(clock)
+    )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 
+from oraculum.clock import Clock, today
 from oraculum.domain.errors import InvalidInput
 
 
@@ -25,10 +26,10 @@ def parse_time(value: str | None, field: str) -> time | None:
         raise InvalidInput(field, f"{value!r} is not a time (HH:MM, 24-hour)") from None
 
 
-def parse_day_or_today(value: str | None, field: str, tz: str = "UTC") -> date:
-    """The given date, or today's date in the time zone `tz`."""
+def parse_day_or_today(value: str | None, field: str, clock: Clock, tz: str = "UTC") -> date:
+    """The given date, or today's date in the time zone `tz` by the product's clock."""
     if value:
         return parse_date(value, field)
     from oraculum.domain.sky import zone
 
-    return datetime.now(zone(tz)).date()
+    return today(clock, zone(tz))

@@ -11,6 +11,7 @@ from oraculum.cli.common import friendly_errors, out, print_json
 from oraculum.cli.parsing import parse_date, parse_day_or_today, parse_time
 from oraculum.cli.readings_cmd import Json, Lang, reading_services
 from oraculum.cli.render import show_answer
+from oraculum.config import Settings
 from oraculum.domain.errors import InvalidInput
 from oraculum.domain.natal_chart import sun_sign_on
 from oraculum.domain.sky import sky_on
@@ -64,7 +65,11 @@ def horoscope_command(
                     "without a birth time it may be the neighbouring sign"
                 )
         answer = daily_horoscope(
-            sign or "", parse_day_or_today(day, "--date", tz), services, lang=lang, tz=tz
+            sign or "",
+            parse_day_or_today(day, "--date", services.clock, tz),
+            services,
+            lang=lang,
+            tz=tz,
         )
         answer.notes.extend(notes)
     if as_json:
@@ -79,7 +84,9 @@ def precompute_command(
 ) -> None:
     """Make the day's 12 horoscopes now, so that requests are served from the store."""
     with reading_services() as services, friendly_errors():
-        answers = precompute(parse_day_or_today(day, "--date", tz), services, lang=lang, tz=tz)
+        answers = precompute(
+            parse_day_or_today(day, "--date", services.clock, tz), services, lang=lang, tz=tz
+        )
     rows = [{"sign": a.reading["sign"], "cached": a.cached, "degraded": a.degraded,
              "total_ms": round(a.timings.total_ms, 1)} for a in answers]  # fmt: skip
     if as_json:
@@ -130,7 +137,8 @@ def natal_command(
 def sky_command(day: Day = None, tz: Tz = "UTC", as_json: Json = False) -> None:
     """Where the Sun, Moon and planets stand at local noon of a day, and the Moon's phase."""
     with friendly_errors():
-        sky = sky_dict(sky_on(parse_day_or_today(day, "--date", tz), tz))
+        clock = Settings().clock()
+        sky = sky_dict(sky_on(parse_day_or_today(day, "--date", clock, tz), tz))
     if as_json:
         print_json(sky)
     else:

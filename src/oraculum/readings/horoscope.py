@@ -3,12 +3,20 @@
 The sky comes from the ephemeris; the words come from the knowledge base. A sign's horoscope
 for a day and language is generated once and then served from the document store, until
 `horoscope_cache_days` after that day (ORACULUM_HOROSCOPE_CACHE_DAYS, default 7).
+
+What a caller can make us store is bounded: only days near today (STORED_DAYS, by the
+product's clock, in the reader's zone) are stored, and the key holds the zone's UTC offset at
+the day's local noon (the instant the sky is read at), not the zone's name: at most 12 signs x
+9 days x the world's few dozen offsets x languages. Any other day is made and answered, not
+kept.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from oraculum.clock import Clock, today
+from oraculum.domain.errors import InvalidInput
 from oraculum.domain.sky import Sky, local_day, sky_on, zone
 from oraculum.domain.zodiac import Sign, get_sign
 from oraculum.ports import ContextGroup
@@ -23,8 +31,26 @@ CACHE_PREFIX = "horoscope/"
 _RULED_BY = {"en": "ruler of", "vi": "chủ tinh của"}
 
 
+STORED_DAYS = range(-1, 8)  # days from today whose horoscopes are stored: yesterday to +7
+
+
 def cache_key(sign: Sign, day: date, lang: str, tz: str, model: str) -> str:
-    return f"{CACHE_PREFIX}{sign.key}/{day.isoformat()}/{lang}/{tz}/{model}"
+    return f"{CACHE_PREFIX}{sign.key}/{day.isoformat()}/{lang}/{noon_offset(day, tz)}/{model}"
+
+
+def noon_offset(day: date, tz: str) -> str:
+    """The zone's UTC offset at the day's local noon, as "UTC+07:00": zones that agree on it
+    see the same sky, so they share one stored horoscope."""
+    offset = datetime.combine(day, time(12), tzinfo=zone(tz)).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{mins:02d}"
+
+
+def worth_storing(day: date, tz: str, clock: Clock) -> bool:
+    """Whether `day` is near enough to the reader's today for its horoscope to be stored."""
+    return (day - today(clock, zone(tz))).days in STORED_DAYS
 
 
 def horoscope_context(
@@ -68,9 +94,11 @@ def daily_horoscope(
     lang = check_lang(lang)
     sign = get_sign(sign_name_or_key)
     key = cache_key(sign, day, lang, tz, services.generator.model_id)
-    cached = services.documents.get_meta(key)
+    storable = worth_storing(day, tz, services.clock)
+    cached = services.documents.get_meta(key) if storable else None
     if cached is not None:
         answer = Answer.from_dict(cached, _READING_KEYS)
+        answer.reading["tz"] = tz  # the stored one may be another zone of the same offset
         answer.cached = True
         return answer
     clock = Stopwatch()
@@ -92,7 +120,8 @@ def daily_horoscope(
         tokens=generation.tokens,
         notes=list(generation.notes),
     )
-    if not answer.degraded:  # a degraded answer is not worth keeping for the whole day
+    # a degraded answer is not worth keeping for the whole day; a far day is not kept at all
+    if storable and not answer.degraded:
         expires = cache_expiry(day, tz, services.horoscope_cache_days)
         services.documents.set_meta(key, answer.as_dict(), expires_at=expires)
     return answer
@@ -105,6 +134,14 @@ def cache_expiry(day: date, tz: str, keep_days: int) -> float:
 
 
 def precompute(day: date, services: Services, *, lang: str = "en", tz: str = "UTC") -> list[Answer]:
+    """Make and store the day's twelve horoscopes; only days that are stored can be made ahead."""
     from oraculum.domain.zodiac import SIGN_KEYS
 
+    if not worth_storing(day, tz, services.clock):
+        first, last = STORED_DAYS[0], STORED_DAYS[-1]
+        raise InvalidInput(
+            "date",
+            f"{day.isoformat()} is not stored, so it cannot be made ahead: precompute takes "
+            f"days from {first:+d} to {last:+d} days of today ({today(services.clock, zone(tz))})",
+        )
     return [daily_horoscope(key, day, services, lang=lang, tz=tz) for key in SIGN_KEYS]

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from oraculum.clock import SYSTEM, Clock
 from oraculum.domain.errors import InvalidInput
 from oraculum.ports import DocumentStore, Generation, GenerationRequest, Generator
 from oraculum.rag.pack import PackedContext
@@ -32,6 +33,7 @@ class Services:
     limits: Limits = field(default_factory=Limits)
     reversal_probability: float = 0.5
     horoscope_cache_days: int = 7  # how long after its day a stored horoscope is kept
+    clock: Clock = SYSTEM  # "now" for every reading (ORACULUM_NOW fixes it)
     count: Callable[[str, float], None] = lambda name, value: None  # metrics sink
 
     def generate(

@@ -9,6 +9,7 @@ from typing import Any
 
 from oraculum import observability
 from oraculum.api.problems import Problem
+from oraculum.clock import Clock
 
 
 def measured(answer: Any) -> dict[str, Any]:
@@ -26,10 +27,9 @@ def parse_day(value: str, field: str) -> date:
         ) from None
 
 
-def day_or_today(value: str | None, tz: str) -> date:
-    """The given date, or today in the time zone tz."""
-    from datetime import datetime
-
+def day_or_today(value: str | None, tz: str, clock: Clock) -> date:
+    """The given date, or today in the time zone tz by the product's clock."""
+    from oraculum.clock import today
     from oraculum.domain.sky import zone
 
-    return parse_day(value, "date") if value else datetime.now(zone(tz)).date()
+    return parse_day(value, "date") if value else today(clock, zone(tz))

@@ -23,13 +23,13 @@ def create_natal(runtime: Runtime, body: NatalRequestBody) -> dict[str, Any]:
 def get_horoscope(runtime: Runtime, sign: str, query: HoroscopeQuery) -> dict[str, Any]:
     from oraculum.readings.horoscope import daily_horoscope
 
-    day = day_or_today(query.date, query.tz)
+    day = day_or_today(query.date, query.tz, runtime.clock)
     with runtime.services() as services:
         return measured(daily_horoscope(sign, day, services, lang=query.lang, tz=query.tz))
 
 
-def get_sky(query: SkyQuery) -> dict[str, Any]:
+def get_sky(runtime: Runtime, query: SkyQuery) -> dict[str, Any]:
     from oraculum.domain.sky import sky_on
     from oraculum.readings.sky_words import sky_dict
 
-    return sky_dict(sky_on(day_or_today(query.date, query.tz), query.tz))
+    return sky_dict(sky_on(day_or_today(query.date, query.tz, runtime.clock), query.tz))
