@@ -117,6 +117,9 @@ class Settings(BaseModel):
     api_keys: str = Field("", description="comma-separated API keys (kept only as hashes)")
     auth_mode: Literal["api-key", "gateway"] = "api-key"
     max_body_bytes: int = Field(16_384, ge=1_024, le=1_048_576)
+    cors_origins: str = Field(
+        "", description="comma-separated origins allowed by CORS (uvicorn); empty: CORS off"
+    )
 
     def clock(self) -> Clock:
         """The product's one clock: fixed at `now` when it is set, the system's otherwise."""

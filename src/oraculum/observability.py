@@ -10,6 +10,7 @@ stream and turns them into metrics; locally they go to stdout. Names (namespace 
 | ContextMismatch | Count | hits dropped by the consistency check |
 | DegradedAnswers | Count | the model failed and the composer answered |
 | GeneratorTokens | Count | tokens the model generated |
+| ServerErrors | Count | an answer of status 5xx (handled: Lambda's Errors does not see it) |
 """
 
 from __future__ import annotations

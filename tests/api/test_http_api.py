@@ -124,3 +124,46 @@ def test_horoscope_natal_sky_ask_and_search(client):
         "/v1/search", params={"q": "sudden upheaval", "kind": "tarot_card", "top_k": 3}, headers=KEY
     ).json()
     assert len(hits["hits"]) == 3
+
+
+def test_security_headers_on_the_page_the_api_and_errors(client):
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["x-content-type-options"] == "nosniff"
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert page.headers["x-frame-options"] == "DENY"
+    for response in (client.get("/v1/tarot/spreads", headers=KEY), client.get("/v1/nowhere"),
+                     client.post("/v1/ask", content=b"x" * 20_000, headers=KEY)):  # fmt: skip
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert (
+            response.headers["content-security-policy"]
+            == "default-src 'none'; frame-ancestors 'none'"
+        )
+        assert response.headers["x-request-id"]
+    assert (
+        "access-control-allow-origin"
+        not in client.get("/health", headers={"Origin": "https://x.example"}).headers
+    )
+
+
+def test_the_clients_request_id_is_kept_only_when_short_and_plain(client):
+    kept = client.get("/health", headers={"x-request-id": "trace-42.a"})
+    assert kept.headers["x-request-id"] == "trace-42.a"
+    for odd in ("x" * 129, "two words", "semi;colon"):
+        answer = client.get("/health", headers={"x-request-id": odd})
+        assert answer.headers["x-request-id"] != odd and len(answer.headers["x-request-id"]) <= 128
+
+
+def test_cors_is_configurable(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from oraculum.api.app import asgi
+    from oraculum.config import Settings
+
+    settings = Settings(data_dir=tmp_path, embedder="hashing", cors_origins="https://app.example")
+    with TestClient(asgi(settings)) as local:
+        allowed = local.options("/v1/ask", headers={"Origin": "https://app.example",
+                                                    "Access-Control-Request-Method": "POST"})  # fmt: skip
+        assert allowed.headers["access-control-allow-origin"] == "https://app.example"
+        other = local.get("/health", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers

@@ -67,9 +67,9 @@ def test_without_the_authorizer_identity_the_gateway_mode_refuses(env, tmp_path)
 def test_precompute_handler_makes_twelve_once(env, tmp_path):
     event = json.loads((EVENTS / "precompute.json").read_text())
     path = tmp_path / "precompute.json"
-    path.write_text(json.dumps({**event, "date": "2027-06-15", "langs": ["en", "vi"]}))
+    path.write_text(json.dumps({**event, "date": "2026-11-27", "langs": ["en", "vi"]}))
     first = json.loads(run_cli(["invoke", "precompute", "--event", str(path)], env).stdout)
-    assert first == {"date": "2027-06-15", "made": {"en": 12, "vi": 12}}
+    assert first == {"date": "2026-11-27", "made": {"en": 12, "vi": 12}}
     again = json.loads(run_cli(["invoke", "precompute", "--event", str(path)], env).stdout)
     assert again["made"] == {"en": 0, "vi": 0}
 

@@ -19,15 +19,15 @@ from typing import Any
 import pytest
 from mangum import Mangum
 
-from oraculum.api.app import create_app
+from oraculum.api.app import asgi
 from oraculum.api.lambda_router import Router
 from oraculum.api.lambda_routes import ROUTES
-from oraculum.api.limits import BodyLimit
 from oraculum.api.runtime import Runtime
 from oraculum.config import Settings
 from tests.conftest import KNOWLEDGE, ROOT, cli_env, run_cli
 
 EVENTS = ROOT / "events"
+SECURITY = ("x-content-type-options", "x-frame-options", "content-security-policy")
 FUNCTION_OF = {"tarot-reading": "tarot", "tarot-card": "tarot", "horoscope": "horoscope",
                "natal": "horoscope", "ask": "ask"}  # fmt: skip
 
@@ -54,7 +54,7 @@ def pair(request: pytest.FixtureRequest, hashing_kb: Path) -> Iterator[tuple[Any
     settings = Settings(data_dir=hashing_kb, embedder="hashing", auth_mode=request.param,
                         api_keys="k1,k2", max_body_bytes=2_048)  # fmt: skip
     runtime = Runtime(settings)
-    fastapi = Mangum(BodyLimit(create_app(settings), settings.max_body_bytes), lifespan="off")
+    fastapi = Mangum(asgi(settings), lifespan="off")
     routers = {name: Router(make(), runtime) for name, make in ROUTES.items()}
     yield fastapi, routers, request.param
     runtime.close()
@@ -80,7 +80,7 @@ def comparable(response: dict[str, Any]) -> tuple[int, str, dict[str, str], Any]
     if isinstance(body, dict):
         body.pop("timings_ms", None)
         body.pop("cached", None)
-    kept = {k: headers[k] for k in ("allow", "www-authenticate") if k in headers}
+    kept = {k: headers[k] for k in ("allow", "www-authenticate", *SECURITY) if k in headers}
     return response["statusCode"], headers["content-type"], kept, body
 
 
@@ -115,7 +115,17 @@ def _get(path: str, query: dict[str, str] | None = None, method: str = "GET") ->
     return event
 
 
-B64_BODY = base64.b64encode(b'{"question": "love?", "seed": 3}').decode()
+def _with_type(event: dict[str, Any], content_type: str) -> dict[str, Any]:
+    event["headers"]["content-type"] = content_type
+    return event
+
+
+def _anonymous(event: dict[str, Any]) -> dict[str, Any]:
+    event["headers"].pop("authorization", None)
+    event["requestContext"].pop("authorizer", None)
+    return event
+
+
 B64_BODY = base64.b64encode(b'{"question": "love?", "seed": 3}').decode()
 ERRORS = {
     "malformed json": ("tarot", _tarot('{"question": "x",')),
@@ -143,6 +153,19 @@ ERRORS = {
     "top_k not a number": ("ask", _get("/v1/search", {"q": "x", "top_k": "many"})),
     "search without q": ("ask", _get("/v1/search")),
     "health": ("ask", _get("/health")),
+    "invalid UTF-8": (
+        "tarot",
+        _tarot(base64.b64encode(b'{"question": "\xff\xfe?"}').decode(), isBase64Encoded=True),
+    ),
+    "deep nesting": ("tarot", _tarot('{"question": ' + "[" * 100 + "]" * 100 + "}")),
+    "nesting past the parser": ("tarot", _tarot("[" * 1_020 + "]" * 1_020)),
+    "text/plain body": ("tarot", _with_type(_tarot('{"question": "x"}'), "text/plain")),
+    "json with a charset": (
+        "tarot",
+        _with_type(_tarot('{"question": "x", "seed": 1}'), "application/json; charset=utf-8"),
+    ),
+    "oversize body, no credential": ("tarot", _anonymous(_tarot(json.dumps({"q": "x" * 3_000})))),
+    "text/plain, no credential": ("tarot", _anonymous(_with_type(_tarot("x"), "text/plain"))),
 }
 
 
@@ -151,6 +174,38 @@ def test_every_kind_of_request_answers_alike(pair: tuple[Any, Any, str], case: s
     function, event = ERRORS[case]
     light, full = both(pair, function, event)
     assert light == full
+    assert light[2]["x-content-type-options"] == "nosniff"  # security headers on every answer
+    assert "frame-ancestors 'none'" in light[2]["content-security-policy"]
+
+
+EXPECTED = {
+    "invalid UTF-8": (400, "malformed-json"),
+    "deep nesting": (422, "invalid-input"),
+    "nesting past the parser": (400, "malformed-json"),
+    "text/plain body": (415, "unsupported-media-type"),
+    "json with a charset": (200, None),
+    "oversize body, no credential": (413, "payload-too-large"),
+    "text/plain, no credential": (415, "unsupported-media-type"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_bad_bodies_get_the_same_named_answer(pair: tuple[Any, Any, str], case: str) -> None:
+    status, kind = EXPECTED[case]
+    light, _ = both(pair, *ERRORS[case])
+    assert light[0] == status
+    if kind:
+        assert light[3]["type"].endswith("/" + kind)
+
+
+def test_a_413_carries_a_request_id_and_a_log_line(pair, capsys) -> None:
+    event = _anonymous(_tarot(json.dumps({"q": "x" * 3_000})))
+    fastapi, routers, _ = pair
+    for front in (fastapi, routers["tarot"]):
+        answer = front(copy.deepcopy(event), Context())
+        assert answer["statusCode"] == 413 and answer["headers"]["x-request-id"] == "req-parity-1"
+        logged = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+        assert any(e.get("status") == 413 and e["request_id"] == "req-parity-1" for e in logged)
 
 
 def test_missing_body_is_a_field_error_in_both(pair: tuple[Any, Any, str]) -> None:
@@ -163,7 +218,7 @@ def test_without_a_credential_both_refuse(pair: tuple[Any, Any, str]) -> None:
     event = sample("tarot-reading")
     del event["requestContext"]["authorizer"]
     light, full = both(pair, "tarot", event)
-    assert light == full and light[0] == 401 and light[2] == {"www-authenticate": "Bearer"}
+    assert light == full and light[0] == 401 and light[2]["www-authenticate"] == "Bearer"
 
 
 def test_a_wrong_key_is_refused_in_key_mode(pair: tuple[Any, Any, str]) -> None:

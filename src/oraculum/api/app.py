@@ -8,12 +8,11 @@ the same functions in api/endpoints/ with the same validated inputs.
 from __future__ import annotations
 
 import logging
-import time as clock
-import uuid
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -21,7 +20,7 @@ from oraculum import __version__, observability
 from oraculum.api import errors
 from oraculum.api.auth import ApiKeys, authenticate
 from oraculum.api.endpoints import astrology, questions, tarot
-from oraculum.api.limits import BodyLimit
+from oraculum.api.limits import RequestContext, RequestGate
 from oraculum.api.problems import MEDIA_TYPE, Problem
 from oraculum.api.runtime import Runtime
 from oraculum.api.schemas import (
@@ -79,29 +78,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = runtime
     errors.install(app)
     observability.quiet_stdlib_loggers()
-
-    @app.middleware("http")
-    async def request_context(request: Request, call_next: Any) -> Any:
-        context = request.scope.get("aws.context")
-        request_id = (
-            getattr(context, "aws_request_id", None)
-            or request.headers.get("x-request-id")
-            or uuid.uuid4().hex
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:  # off by default: the page is served from the API's own origin
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "x-request-id"],
+            expose_headers=["x-request-id"],
+            max_age=600,
         )
-        observability.bind_request(request_id, path=request.url.path, method=request.method)
-        started = clock.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            observability.flush()
-        elapsed = (clock.perf_counter() - started) * 1e3
-        identity = getattr(request.state, "identity", None)
-        observability.logger().info(
-            "request",
-            extra={"status": response.status_code, "ms": round(elapsed, 1), "caller": identity},
-        )
-        response.headers["x-request-id"] = request_id
-        return response
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(caller)], responses=COMMON)
 
@@ -171,7 +157,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def asgi() -> Any:
-    """The ASGI app as uvicorn and Mangum see it: with the body-size limit in front."""
-    settings = Settings()
-    return BodyLimit(create_app(settings), settings.max_body_bytes)
+def asgi(settings: Settings | None = None) -> Any:
+    """The ASGI app as uvicorn and Mangum see it: the request's context (id, security headers,
+    log line) outside, the gate on the body's size and type, then the app."""
+    settings = settings or Settings()
+    return RequestContext(RequestGate(create_app(settings), settings.max_body_bytes))

@@ -34,13 +34,20 @@ class ApiKeys:
         return found
 
 
+def _part(parent: Any, key: str) -> Mapping[str, Any]:
+    """parent[key] when both are objects, else an empty one: a malformed event has no identity."""
+    found = parent.get(key) if isinstance(parent, Mapping) else None
+    return found if isinstance(found, Mapping) else {}
+
+
 def gateway_identity(scope: Mapping[str, Any]) -> str | None:
     """The subject the API Gateway JWT authorizer verified, from the Lambda event (Mangum)."""
-    event = scope.get("aws.event") or {}
-    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
-    claims = (authorizer.get("jwt") or {}).get("claims") or {}
-    subject = claims.get("sub") or (authorizer.get("lambda") or {}).get("principalId")
-    return str(subject) if subject else None
+    authorizer = _part(_part(scope, "aws.event"), "requestContext").get("authorizer")
+    claims = _part(_part(authorizer, "jwt"), "claims")
+    subject = claims.get("sub") or _part(authorizer, "lambda").get("principalId")
+    if not isinstance(subject, str | int) or isinstance(subject, bool) or subject == "":
+        return None
+    return str(subject)
 
 
 def authenticate(

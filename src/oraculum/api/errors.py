@@ -13,6 +13,7 @@ from oraculum.api.problems import MEDIA_TYPE, Problem, from_domain, from_validat
 from oraculum.domain.errors import OraculumError
 
 log = logging.getLogger("oraculum.api")
+MALFORMED = "the request body is not valid JSON"
 _STATUS_KINDS = {
     401: "unauthorized", 404: "not-found", 405: "method-not-allowed", 413: "payload-too-large",
     415: "unsupported-media-type",
@@ -48,6 +49,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI's only 400: a body json.loads could not read
+            return render(Problem(400, "malformed-json", MALFORMED), request)
         kind = _STATUS_KINDS.get(
             exc.status_code, "internal" if exc.status_code >= 500 else "invalid-input"
         )

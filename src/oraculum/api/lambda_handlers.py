@@ -15,6 +15,7 @@ function's Errors metric moves. Without that setting the flag is ignored.
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -82,28 +83,77 @@ def ask(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return _serve("ask", event, context)
 
 
-def precompute(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """The EventBridge schedule: make the day's twelve horoscopes in every language."""
+def precompute(event: Any, context: Any) -> dict[str, Any]:
+    """The EventBridge schedule: make the day's twelve horoscopes in every language.
+
+    The event may name the `date` (YYYY-MM-DD; default: today by the product's clock) and the
+    `langs` (default: ["en", "vi"]). An event that is not that gets a 400 problem answer,
+    logged, never an exception.
+    """
     if _fault_requested(event):
         raise InjectedFault("fault injected on request (ORACULUM_FAULT_INJECTION is on)")
-    from datetime import date
-
     from oraculum import observability
-    from oraculum.clock import today
+    from oraculum.api import http_context as http
+    from oraculum.api.problems import MEDIA_TYPE, Problem, from_domain
+    from oraculum.domain.errors import OraculumError
     from oraculum.readings.horoscope import precompute as make_day
 
+    request_id = http.request_id(getattr(context, "aws_request_id", None), None)
+    observability.bind_request(request_id, path="precompute", method="schedule")
     runtime = _shared_runtime()
-    day = date.fromisoformat(event["date"]) if event.get("date") else today(runtime.clock)
-    made: dict[str, int] = {}
     try:
+        day, langs = _precompute_inputs(event, runtime.clock)
+        made: dict[str, int] = {}
         with runtime.services() as services:
-            for lang in event.get("langs", ["en", "vi"]):
+            for lang in langs:
                 answers = make_day(day, services, lang=lang)
                 made[lang] = sum(not a.cached for a in answers)
+    except (Problem, OraculumError) as exc:
+        problem = exc if isinstance(exc, Problem) else from_domain(exc)
+        observability.logger().warning(
+            "precompute refused", extra={"status": problem.status, "detail": problem.detail}
+        )
+        return {
+            "statusCode": problem.status,
+            "headers": {"content-type": MEDIA_TYPE, "x-request-id": request_id},
+            "body": json.dumps(problem.body("precompute"), ensure_ascii=False),
+        }
     finally:
         observability.flush()
     observability.logger().info("precomputed", extra={"date": day.isoformat(), "made": made})
     return {"date": day.isoformat(), "made": made}
+
+
+def _precompute_inputs(event: Any, clock: Any) -> tuple[Any, list[str]]:
+    """The day and languages a precompute event asks for, or a 400 problem naming the field."""
+    from datetime import date
+
+    from oraculum.api.problems import Problem
+    from oraculum.clock import today
+    from oraculum.rag.prompts import SUPPORTED_LANGS
+
+    def bad(field: str, detail: str) -> Problem:
+        return Problem(400, "bad-event", f"{field}: {detail}"[:300], field=field)
+
+    if not isinstance(event, dict):
+        raise bad("event", f"must be an object, not {type(event).__name__}")
+    raw_day = event.get("date")
+    if raw_day is None:
+        day = today(clock)
+    elif not isinstance(raw_day, str):
+        raise bad("date", f"must be a YYYY-MM-DD string, not {type(raw_day).__name__}")
+    else:
+        try:
+            day = date.fromisoformat(raw_day)
+        except ValueError:
+            raise bad("date", f"{raw_day!r} is not a calendar date (YYYY-MM-DD)") from None
+    langs = event.get("langs", ["en", "vi"])
+    if not isinstance(langs, list) or not langs or not all(isinstance(x, str) for x in langs):
+        raise bad("langs", f'must be a list of languages such as ["en", "vi"], not {langs!r}')
+    unknown = [x for x in langs if x not in SUPPORTED_LANGS]
+    if unknown:
+        raise bad("langs", f"{unknown[0]!r} is not supported; use {', '.join(SUPPORTED_LANGS)}")
+    return day, list(dict.fromkeys(langs))
 
 
 # Under SnapStart, INIT runs once per published version and is snapshotted; every cold start

@@ -13,11 +13,11 @@ serves the whole FastAPI app through Mangum instead).
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import logging
 import re
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from oraculum import deadline, observability
+from oraculum.api import http_context as http
 from oraculum.api.auth import ApiKeys, authenticate
 from oraculum.api.problems import MEDIA_TYPE, Problem, from_domain, from_validation
 from oraculum.api.runtime import Runtime
@@ -67,6 +68,69 @@ def _pattern(template: str) -> re.Pattern[str]:
     return _patterns[template]
 
 
+class BadEvent(Problem):
+    """The invocation's event is not an API Gateway HTTP API (payload 2.0) event we can read."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        field = field[:100]
+        super().__init__(400, "bad-event", f"{field}: {detail}", field=field)
+
+
+def _object(value: Any, field: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise BadEvent(field, f"must be an object, not {type(value).__name__}")
+    return value
+
+
+def _unicode(value: str, field: str) -> str:
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise BadEvent(field, "is not valid Unicode (a lone surrogate)") from None
+    return value
+
+
+def _text(value: Any, field: str, default: str) -> str:
+    if value is None or value == "":
+        return default
+    if not isinstance(value, str):
+        raise BadEvent(field, f"must be a string, not {type(value).__name__}")
+    return _unicode(value, field)
+
+
+def _strings(value: Any, field: str) -> dict[str, str]:
+    """A string-to-string object (headers, query parameters), keys of headers lower-cased."""
+    found = _object(value, field)
+    out: dict[str, str] = {}
+    for key, item in found.items():
+        name = _unicode(key, field) if isinstance(key, str) else repr(key)
+        if not isinstance(item, str):
+            raise BadEvent(f"{field}.{name}", f"must be a string, not {type(item).__name__}")
+        out[name] = _unicode(item, f"{field}.{name}")
+    return out
+
+
+def _body(event: Mapping[str, Any]) -> bytes | None:
+    raw = event.get("body")
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise BadEvent("body", f"must be a string, not {type(raw).__name__}")
+    encoded = event.get("isBase64Encoded", False)
+    if not isinstance(encoded, bool):
+        raise BadEvent("isBase64Encoded", f"must be true or false, not {encoded!r}"[:200])
+    try:
+        if encoded:
+            return base64.b64decode(raw, validate=True)
+        return raw.encode()
+    except binascii.Error:
+        raise BadEvent("body", "is marked base64 but is not valid base64") from None
+    except UnicodeEncodeError:
+        raise BadEvent("body", "is not valid Unicode (a lone surrogate)") from None
+
+
 @dataclass
 class Event:
     """What the router reads from an API Gateway HTTP API event."""
@@ -78,24 +142,26 @@ class Event:
     body: bytes | None
 
     @classmethod
-    def parse(cls, event: Mapping[str, Any]) -> Event:
-        context = event.get("requestContext") or {}
-        http = context.get("http") or {}
-        path = event.get("rawPath") or http.get("path") or "/"
+    def parse(cls, event: Any) -> Event:
+        """The event's parts, or BadEvent naming the field that is not what API Gateway sends."""
+        if not isinstance(event, Mapping):
+            raise BadEvent("event", f"must be an object, not {type(event).__name__}")
+        context = _object(event.get("requestContext"), "requestContext")
+        http = _object(context.get("http"), "requestContext.http")
+        path = _text(event.get("rawPath"), "rawPath", "") or _text(
+            http.get("path"), "requestContext.http.path", "/"
+        )
         stage = context.get("stage")
-        if stage and stage != "$default" and path.startswith(f"/{stage}/"):
+        named = isinstance(stage, str) and stage not in ("", "$default")
+        if named and path.startswith(f"/{stage}/"):
             path = path[len(stage) + 1 :]
-        raw = event.get("body")
-        body = None
-        if raw is not None:
-            body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode()
-        headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+        headers = {k.lower(): v for k, v in _strings(event.get("headers"), "headers").items()}
         return cls(
-            method=str(http.get("method", "GET")).upper(),
+            method=_text(http.get("method"), "requestContext.http.method", "GET").upper(),
             path=path,
             headers=headers,
-            query=dict(event.get("queryStringParameters") or {}),
-            body=body,
+            query=_strings(event.get("queryStringParameters"), "queryStringParameters"),
+            body=_body(event),
         )
 
 
@@ -106,38 +172,57 @@ class Router:
         settings = runtime.settings
         self.keys = ApiKeys(k.strip() for k in settings.api_keys.split(","))
 
-    def __call__(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+    def __call__(self, event: Any, context: Any) -> dict[str, Any]:
+        """Any event gets an answer: a malformed one a 400 problem, a failure a 500."""
         started = time.perf_counter()
-        request = Event.parse(event)
-        request_id = (
-            getattr(context, "aws_request_id", None)
-            or request.headers.get("x-request-id")
-            or uuid.uuid4().hex
-        )
-        observability.bind_request(request_id, path=request.path, method=request.method)
+        request: Event | None = None
         caller: list[str] = []
         try:
-            with deadline.within(_time_left(context)):
-                status, payload, headers = self._answer(request, event, caller)
+            request = Event.parse(event)
+        except Problem as problem:
+            request_id = http.request_id(getattr(context, "aws_request_id", None), None)
+            observability.bind_request(request_id, path=None, method=None)
+            status, payload, headers = self._problem(problem, "/")
+        else:
+            request_id = http.request_id(
+                getattr(context, "aws_request_id", None), request.headers.get("x-request-id")
+            )
+            observability.bind_request(request_id, path=request.path, method=request.method)
+            status, payload, headers = self._guarded(request, event, context, caller)
+        path = request.path if request is not None else "/"
+        try:
+            http.log_request(
+                status, (time.perf_counter() - started) * 1e3, caller[0] if caller else None
+            )
         finally:
             observability.flush()
-        elapsed = (time.perf_counter() - started) * 1e3
-        who = caller[0] if caller else None
-        observability.logger().info(
-            "request", extra={"status": status, "ms": round(elapsed, 1), "caller": who}
-        )
         body = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        out = {**headers, **http.security_headers(path, headers.get("content-type"))}
         return {
             "statusCode": status,
-            "headers": {**headers, "x-request-id": request_id},
+            "headers": {**out, "x-request-id": request_id},
             "body": body,
             "isBase64Encoded": False,
         }
+
+    def _guarded(
+        self, request: Event, event: Any, context: Any, caller: list[str]
+    ) -> tuple[int, Any, dict[str, str]]:
+        try:
+            with deadline.within(_time_left(context)):
+                return self._answer(request, event, caller)
+        except Exception as exc:  # the client gets a problem, never a trace; the log gets it
+            log.error("unhandled error on %s", request.path, exc_info=exc)
+            failed = Problem(500, "internal", "the request could not be completed")
+            return self._problem(failed, request.path)
 
     def _answer(
         self, request: Event, event: Mapping[str, Any], caller: list[str]
     ) -> tuple[int, Any, dict[str, str]]:
         try:
+            declared = len(request.body) if request.body is not None else None
+            http.check_size(declared, self.runtime.settings.max_body_bytes)
+            http.check_media_type(request.method, request.headers.get("content-type"))
             route, params = self._route(request)
             if not route.public:
                 caller.append(
@@ -152,16 +237,16 @@ class Router:
             result = route.call(self.runtime, *args)
             return 200, _serialise(route.response, result), {"content-type": JSON}
         except Problem as problem:
-            return self._problem(problem, request, problem.headers)
+            return self._problem(problem, request.path, problem.headers)
         except OraculumError as exc:
             problem = from_domain(exc)
             if problem.status >= 500:
                 log.error("request failed: %s", exc, exc_info=exc)
-            return self._problem(problem, request)
+            return self._problem(problem, request.path)
         except Exception as exc:  # the client gets a problem, never a trace; the log gets it
             log.error("unhandled error on %s", request.path, exc_info=exc)
             failed = Problem(500, "internal", "the request could not be completed")
-            return self._problem(failed, request)
+            return self._problem(failed, request.path)
 
     def _route(self, request: Event) -> tuple[Route, dict[str, str]]:
         matching = [(r, p) for r in self.routes if (p := r.match(request.path)) is not None]
@@ -176,9 +261,6 @@ class Router:
         raise Problem(405, "method-not-allowed", "Method Not Allowed", headers={"Allow": allowed})
 
     def _inputs(self, route: Route, params: dict[str, str], request: Event) -> list[Any]:
-        max_bytes = self.runtime.settings.max_body_bytes
-        if request.body is not None and len(request.body) > max_bytes:
-            raise Problem(413, "payload-too-large", f"the body is over {max_bytes:,} bytes")
         try:
             if route.params is not None:
                 route.params.model_validate(params)
@@ -190,7 +272,7 @@ class Router:
                         422, "invalid-input", "body: Field required", field="body",
                         errors=[{"field": "body", "message": "Field required"}],
                     )  # fmt: skip
-                body = route.body.model_validate_json(request.body)
+                body = route.body.model_validate(http.parse_json(request.body))
         except ValidationError as exc:
             raise from_validation(exc.errors()) from None
         args: list[Any] = [params] if params else []
@@ -202,12 +284,12 @@ class Router:
 
     @staticmethod
     def _problem(
-        problem: Problem, request: Event, headers: dict[str, str] | None = None
+        problem: Problem, path: str, headers: dict[str, str] | None = None
     ) -> tuple[int, Any, dict[str, str]]:
         out = {"content-type": MEDIA_TYPE, **(headers or {})}
         if problem.status == 401:
             out["www-authenticate"] = "Bearer"
-        return problem.status, problem.body(request.path), out
+        return problem.status, problem.body(path), out
 
 
 def _time_left(context: Any) -> float:

@@ -18,6 +18,7 @@ MEDIA_TYPE = "application/problem+json"
 
 TITLES = {
     "invalid-input": "The request has an invalid field",
+    "bad-event": "The invocation's event is not an API Gateway HTTP API event",
     "malformed-json": "The request body is not valid JSON",
     "unauthorized": "A valid credential is required",
     "not-found": "No such resource",
