@@ -10,31 +10,62 @@ LLM ?=
 # llama.cpp's default -march=native turns on AMX where the CPU reports it; some virtual
 # machines report AMX but trap it (SIGILL at the first matrix product), so build without it.
 LLAMA_CMAKE_ARGS := -DCMAKE_C_FLAGS='-mno-amx-tile -mno-amx-int8 -mno-amx-bf16' -DCMAKE_CXX_FLAGS='-mno-amx-tile -mno-amx-int8 -mno-amx-bf16'
+# The venv installs exactly the versions in a lock (requirements/, hashes checked; `make lock`
+# writes them): lock.txt is the package and its test extra, lock-local-llm.txt adds local-llm.
 ifeq ($(LLM),local)
-EXTRAS := test,local-llm
+LOCK := requirements/lock-local-llm.txt
 export ORACULUM_GENERATOR := llama
 export ORACULUM_GENERATION_TIMEOUT_S := 28
 else
-EXTRAS := test
+LOCK := requirements/lock.txt
 endif
+LOCKED_INSTALL := CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=2 \
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
 
-.PHONY: demo test lint bench install check-system clean lambda-package
+.PHONY: demo test lint bench install check-system clean lambda-package lock
 
-$(BIN)/oraculum: pyproject.toml
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version)). Install it, or run make PYTHON=python3.12"; exit 1; }
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || \
 	  { echo "the venv module is missing: install python3-venv (Debian/Ubuntu: sudo apt-get install python3-venv)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
+
+# pip and uv, pinned (requirements/tools.txt)
+$(BIN)/uv: requirements/tools.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/tools.txt
+	@touch $@
+
+# pip check: a dependency in pyproject.toml that the lock lacks (make lock not run) fails here.
+$(BIN)/oraculum: pyproject.toml $(LOCK) | $(BIN)/uv
+	$(LOCKED_INSTALL)
+	$(BIN)/pip install --quiet --no-deps -e .
+	@$(BIN)/pip check >/dev/null || { $(BIN)/pip check; \
+	  echo "the installed packages do not satisfy pyproject.toml: run make lock"; exit 1; }
 	@touch $@
 
 install: $(BIN)/oraculum
 ifeq ($(LLM),local)
-	@$(BIN)/python -c 'import llama_cpp' 2>/dev/null || \
-	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
+	@$(BIN)/python -c 'import llama_cpp' 2>/dev/null || $(LOCKED_INSTALL)
 endif
+
+# Writes the locks from pyproject.toml and requirements/*.in, keeping every version that still
+# satisfies them; make lock UPGRADE=1 takes the newest. lock.txt: the package and its test
+# extra, for any Python >= 3.11 (tested on 3.11, linux x86_64); lock-local-llm.txt: the same
+# versions and the local-llm extra; lambda*.txt: the Lambda packages (arm64, CPython 3.12,
+# wheels only), in the versions of lock.txt.
+COMPILE = $(BIN)/uv pip compile --quiet --generate-hashes --custom-compile-command 'make lock' \
+	$(if $(UPGRADE),--upgrade )--output-file
+HERE := --universal --python-version 3.11
+LAMBDA := --python-platform aarch64-manylinux2014 --python-version 3.12 --only-binary :all:
+lock: | $(BIN)/uv
+	$(COMPILE) requirements/tools.txt $(HERE) requirements/tools.in
+	$(COMPILE) requirements/lock.txt $(HERE) pyproject.toml --extra test
+	$(COMPILE) requirements/lock-local-llm.txt $(HERE) pyproject.toml --extra test \
+	  --extra local-llm -c requirements/lock.txt
+	$(COMPILE) requirements/lambda.txt $(LAMBDA) requirements/lambda.in -c requirements/lock.txt
+	$(COMPILE) requirements/lambda-asgi.txt $(LAMBDA) requirements/lambda.in \
+	  requirements/lambda-asgi.in -c requirements/lambda.txt -c requirements/lock.txt
 
 demo: install
 	$(BIN)/oraculum ingest data/knowledge
@@ -61,7 +92,8 @@ bench: install
 	$(BIN)/python bench/run_all.py
 
 # One deployment package per Lambda function in build/lambda/<function>/ (arm64 wheels,
-# Python 3.12), for infra/template.yaml. The .pyc are compiled by a python3.12 on PATH, or by
+# Python 3.12, from requirements/lambda*.txt), for infra/template.yaml. The .pyc are compiled by
+# a working Python 3.12 it finds (python3.12 on PATH, uv's, pyenv's, /usr/bin), or by
 # LAMBDA_PYTHON: make lambda-package LAMBDA_PYTHON=/path/to/python3.12
 LAMBDA_PYTHON ?=
 lambda-package: install
