@@ -11,17 +11,27 @@ class ConfigError(OraculumError):
     """Settings are missing or contradict each other."""
 
 
+def printable(text: str) -> str:
+    """`text` as UTF-8 can hold it: a lone surrogate (a JSON "\\ud800", a byte that was not
+    UTF-8 in a file name) becomes its escape, so it can be printed, sent as JSON and stored."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class RecordRejected(OraculumError):
-    """A source record cannot be ingested; names where it came from and which field is wrong."""
+    """A source record cannot be ingested; names where it came from and which field is wrong.
+
+    Every part is made printable: a rejection quotes what was wrong with the source, and
+    must never fail to print (or to be written as JSON) because of it.
+    """
 
     def __init__(self, source: str, location: str, field: str | None, reason: str) -> None:
-        self.source = source
-        self.location = location
-        self.field = field
-        self.reason = reason
-        where = f"{source}:{location}"
-        what = f" field {field!r}:" if field else ""
-        super().__init__(f"{where}:{what} {reason}")
+        self.source = printable(source)
+        self.location = printable(location)
+        self.field = None if field is None else printable(field)
+        self.reason = printable(reason)
+        where = f"{self.source}:{self.location}"
+        what = f" field {self.field!r}:" if self.field else ""
+        super().__init__(f"{where}:{what} {self.reason}")
 
     def as_dict(self) -> dict[str, str | None]:
         return {

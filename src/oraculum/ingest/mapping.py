@@ -17,8 +17,8 @@ See docs/mapping.md for every key.
 
 from __future__ import annotations
 
-import csv
 import re
+import string
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -29,13 +29,16 @@ import jmespath
 import yaml
 from jmespath.exceptions import JMESPathError
 
-from oraculum.domain.errors import MappingError, RecordRejected
+from oraculum.domain.errors import MappingError, RecordRejected, printable
 from oraculum.ingest.sources import (
+    BOM,
     CountingReader,
     Progress,
     RawRecord,
     Source,
     SourceError,
+    csv_header,
+    read_csv,
     read_jsonl,
 )
 
@@ -45,6 +48,11 @@ GROUP_FIELDS = ("sections", "metadata")
 _RECORDS = re.compile(r"^(?P<path>[A-Za-z0-9_.-]*?)(?P<each>\[\*\]|\.?\*)$")
 _TOP_KEYS = {"format", "records", "fields", "key_field", "join", "csv", "table", "query"}
 _TOP_KEYS |= {"id_column", "postgres"}
+# JMESPath nodes whose first child alone is read from the record (the rest from its result),
+# and nodes that read nothing of it; any other node reads the record in each of its children
+_FIRST_CHILD = {"subexpression", "pipe", "index_expression", "projection", "value_projection"}
+_FIRST_CHILD |= {"filter_projection", "flatten"}
+_READS_NOTHING = {"literal", "current", "identity", "expref", "index", "slice"}
 
 
 class _Joined(dict[str, Any]):
@@ -67,6 +75,7 @@ class FieldSpec:
     value: Any = None  # a constant
     template: str | None = None  # str.format over the record's top-level fields
     join: str | None = "; "  # None keeps lists as lists (metadata)
+    reads: tuple[str, ...] = ()  # the record's top-level keys (columns) it reads
 
     def extract(self, data: Any) -> Any:
         if self.template is not None:
@@ -105,6 +114,32 @@ class RecordMapping:
     csv_delimiter: str = ","
     sql: SqlSpec | None = None  # set exactly when format == "postgres"
 
+    def columns(self) -> list[tuple[str, str]]:
+        """(our field, the source's column or top-level key) for every key the mapping reads."""
+        specs = [(name, spec) for name, spec in self.fields.items()]
+        specs += [
+            (f"{g}.{n}", spec) for g, group in self.groups.items() for n, spec in group.items()
+        ]
+        return [(name, key) for name, spec in specs for key in spec.reads]
+
+    def lacking(self, data: Any, out: Mapping[str, Any]) -> dict[str, str]:
+        """For each field `apply` left empty, when it reads keys that `data` lacks: a note for
+        its rejection ("mapping m.yaml reads it from 'name', which this record does not have")."""
+        if not isinstance(data, Mapping):
+            return {}
+        empty = {name: [spec] for name, spec in self.fields.items() if out.get(name) in (None, "")}
+        if out.get("text") in (None, "") and not out.get("sections"):  # the text is the sections'
+            empty["text"] = empty.get("text", []) + list(self.groups.get("sections", {}).values())
+        notes: dict[str, str] = {}
+        for name, specs in empty.items():
+            keys = sorted({key for spec in specs for key in spec.reads if key not in data})
+            if keys:
+                notes[name] = (
+                    f"mapping {self.path} reads it from {', '.join(map(repr, keys))}, which "
+                    "this record does not have"
+                )
+        return notes
+
     def apply(self, data: Any) -> dict[str, Any]:
         """The record in our schema; fields that come out None are left out."""
         out: dict[str, Any] = {}
@@ -128,16 +163,60 @@ class FieldError(ValueError):
 def _extract(name: str, spec: FieldSpec, data: Any) -> Any:
     try:
         return spec.extract(data)
-    except (JMESPathError, ValueError, AttributeError, KeyError) as exc:
+    except (JMESPathError, ValueError, TypeError, LookupError, AttributeError) as exc:
         raise FieldError(name, f"the mapping's expression failed on this record: {exc}") from None
+    except RecursionError:
+        raise FieldError(name, "the value the mapping reads is nested too deeply") from None
+
+
+def _roots(node: Mapping[str, Any]) -> set[str]:
+    """The top-level keys of the record a JMESPath expression (its parsed tree) reads."""
+    kind = node.get("type")
+    children = [c for c in node.get("children", []) if isinstance(c, Mapping)]
+    if kind == "field":
+        return {str(node["value"])}
+    if kind in _READS_NOTHING or not children:
+        return set()
+    if kind in _FIRST_CHILD:
+        return _roots(children[0])
+    return set().union(*(_roots(child) for child in children))
+
+
+def _template_fields(where: str, template: str) -> tuple[str, ...]:
+    """The record's fields a template reads. A field is a name alone, `{name}`: indexing,
+    attributes, conversions and format specs (`{x[0]}`, `{x.y}`, `{x!r}`, `{x:>9999}`) are
+    refused, so a template only ever substitutes values, and never grows them."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise MappingError(f"{where}: template {template!r} is malformed: {exc}") from None
+    names: list[str] = []
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+        problem = None
+        if not name.strip() or name.isdigit():
+            problem = "names no field (positional fields are not supported)"
+        elif "." in name or "[" in name:
+            problem = "reads an attribute or an item of a field; use a path: field for nested data"
+        elif conversion or spec:
+            problem = "has a conversion (!r) or a format spec (:...); fields are put in as they are"
+        if problem is not None:
+            raise MappingError(f"{where}: template {template!r}: field {shown}}} {problem}")
+        names.append(name)
+    return tuple(dict.fromkeys(names))
 
 
 def _spec(where: str, raw: Any, default_join: str | None) -> FieldSpec:
     if isinstance(raw, str):
         try:
-            return FieldSpec(jmespath.compile(raw), join=default_join)
+            expression = jmespath.compile(raw)
         except JMESPathError as exc:
             raise MappingError(f"{where}: not a JMESPath expression: {raw!r} ({exc})") from None
+        return FieldSpec(
+            expression, join=default_join, reads=tuple(sorted(_roots(expression.parsed)))
+        )
     if isinstance(raw, Mapping):
         unknown = set(raw) - {"path", "value", "template", "join"}
         if unknown:
@@ -152,11 +231,8 @@ def _spec(where: str, raw: Any, default_join: str | None) -> FieldSpec:
             return FieldSpec(value=raw["value"], join=join)
         if "template" in raw:
             template = str(raw["template"])
-            try:
-                template.format_map(_Joined({}, join or ", "))
-            except (ValueError, IndexError) as exc:
-                raise MappingError(f"{where}: template {template!r} is malformed: {exc}") from None
-            return FieldSpec(template=template, join=join)
+            reads = _template_fields(where, template)
+            return FieldSpec(template=template, join=join, reads=reads)
     raise MappingError(f"{where}: give a JMESPath string, or a table with path, value or template")
 
 
@@ -227,9 +303,16 @@ def _parse(path: Path, raw: Any, where: str) -> RecordMapping:
         fields=fields,
         groups=groups,
         key_field=str(raw.get("key_field", "_key")),
-        csv_delimiter=str(csv_opts.get("delimiter", ",")),
+        csv_delimiter=_delimiter(csv_opts, where),
         sql=_sql_spec(raw, where) if fmt == "postgres" else _no_sql(raw, where, fmt),
     )
+
+
+def _delimiter(csv_opts: Any, where: str) -> str:
+    delimiter = str(csv_opts.get("delimiter", ",")) if isinstance(csv_opts, Mapping) else ""
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        raise MappingError(f"{where}: csv.delimiter must be one character (not a quote or newline)")
+    return delimiter
 
 
 def _no_sql(raw: Mapping[str, Any], where: str, fmt: str) -> None:
@@ -269,6 +352,8 @@ def _json_records(mapping: RecordMapping, path: Path, progress: Progress) -> Ite
     assert match is not None
     prefix = match["path"].strip(".")
     with path.open("rb") as fh:
+        if fh.read(len(BOM)) != BOM:
+            fh.seek(0)
         reader = CountingReader(fh, progress)
         if match["each"] == "[*]":
             items = ijson.items(reader, f"{prefix}.item" if prefix else "item", use_float=True)
@@ -280,26 +365,23 @@ def _json_records(mapping: RecordMapping, path: Path, progress: Progress) -> Ite
                 if key is not None and isinstance(item, dict):
                     item = {mapping.key_field: key, **item}
                 yield RawRecord(str(path), f"record {n}", item)
-        except ijson.JSONError as exc:
+        except (ijson.JSONError, ValueError, RecursionError) as exc:  # ValueError: bad UTF-8
             error = RecordRejected(str(path), "document", None, f"malformed JSON: {exc}")
             yield RawRecord(str(path), "document", error=error)
 
 
-def _csv_records(mapping: RecordMapping, path: Path, progress: Progress) -> Iterator[RawRecord]:
-    def lines(fh: Iterator[str]) -> Iterator[str]:
-        for line in fh:
-            progress(len(line.encode()))
-            yield line
-
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(lines(fh), delimiter=mapping.csv_delimiter)
-        try:
-            for row in reader:
-                yield RawRecord(str(path), f"line {reader.line_num}", dict(row))
-        except UnicodeDecodeError as exc:
-            where = f"line {reader.line_num + 1}"
-            error = RecordRejected(str(path), where, None, f"not valid UTF-8: {exc.reason}")
-            yield RawRecord(str(path), where, error=error)
+def _check_columns(mapping: RecordMapping, path: Path) -> None:
+    """Refuse, before reading a row, a mapping that reads a column the CSV file lacks."""
+    header = csv_header(path, mapping.csv_delimiter)
+    if header is None:
+        return  # an empty file, or a header that cannot be read: the rows name the problem
+    for name, column in mapping.columns():
+        if column not in header:
+            columns = ", ".join(repr(printable(c)) for c in header) or "none"
+            raise MappingError(
+                f"{mapping.path}: fields.{name} reads column {column!r}, which {path} does not "
+                f"have (its header row has {columns})"
+            )
 
 
 def mapped_source(path: Path, mapping: RecordMapping) -> Source:
@@ -310,20 +392,25 @@ def mapped_source(path: Path, mapping: RecordMapping) -> Source:
         )
     if not path.is_file():
         raise SourceError(f"{path} does not exist or is not a file")
+    if mapping.format == "csv":
+        _check_columns(mapping, path)
 
     def records(progress: Progress) -> Iterator[RawRecord]:
         if mapping.format == "jsonl":
             raws: Iterator[RawRecord] = read_jsonl(path, progress)
         elif mapping.format == "csv":
-            raws = _csv_records(mapping, path, progress)
+            raws = read_csv(path, mapping.csv_delimiter, progress)
         else:
             raws = _json_records(mapping, path, progress)
         for raw in raws:
             if raw.error is None:
+                data = raw.data
                 try:
-                    raw.data = mapping.apply(raw.data)
+                    raw.data = mapping.apply(data)
                 except FieldError as exc:
                     raw.error = RecordRejected(raw.source, raw.location, exc.field, exc.reason)
+                else:
+                    raw.notes = mapping.lacking(data, raw.data)
             yield raw
 
     # One file read through two mappings is two sources: --prune with one leaves the other be.

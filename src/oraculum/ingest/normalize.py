@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from oraculum.domain.tarot import resolve_card
 
 _LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 _ALLOWED = {"id", "key", "kind", "lang", "title", "text", "sections", "metadata"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,38 @@ def _string(data: dict[str, Any], name: str, *, required: bool) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise _Reject(name, f"must be a string, not {type(value).__name__}")
-    return str(value).strip()
+    try:
+        return str(value).strip()
+    except ValueError:  # an int of more digits than Python converts (4,300)
+        raise _Reject(name, "is a number too long to read as text") from None
+
+
+def _strings(name: str, value: Any, depth: int = 0) -> Iterator[tuple[str, str, str]]:
+    """(field, what, text) for every string of a field: its value, items and names."""
+    if isinstance(value, str):
+        yield name, "", value
+    elif depth < 2 and isinstance(value, dict):
+        for key, inner in value.items():
+            yield f"{name}.{key}", "its name ", str(key)
+            yield from _strings(f"{name}.{key}", inner, depth + 1)
+    elif depth < 2 and isinstance(value, list):
+        for n, inner in enumerate(value):
+            yield from _strings(f"{name}[{n}]", inner, depth + 1)
+
+
+def _no_surrogates(data: dict[str, Any]) -> None:
+    """Refuse a lone UTF-16 surrogate (a JSON "\\ud800" escape without its pair): it is no
+    character, UTF-8 cannot encode it, and so no store (SQLite, DynamoDB, Pinecone) could
+    write it. Rejected here, before anything is chunked, hashed or written."""
+    for name, value in data.items():
+        for field, what, text in _strings(name, value):
+            found = _SURROGATE.search(text)
+            if found is not None:
+                raise _Reject(
+                    field, f"{what}holds U+{ord(found.group()):04X}, a lone surrogate, at "
+                    f"character {found.start() + 1}: it is not a character (a \\u escape "
+                    "without its pair) and cannot be stored"
+                )  # fmt: skip
 
 
 def _sections(data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -73,7 +106,10 @@ def _metadata(data: dict[str, Any], limits: Limits) -> dict[str, Any]:
             ok = all(isinstance(v, str | int | float | bool) for v in value)
         if not ok:
             raise _Reject(f"metadata.{name}", "must be a string, number, boolean or list of them")
-    size = len(json.dumps(meta, ensure_ascii=False).encode())
+    try:
+        size = len(json.dumps(meta, ensure_ascii=False).encode())
+    except ValueError:  # an int of more digits than Python converts (4,300)
+        raise _Reject("metadata", "holds a number too long to read") from None
     if size > limits.max_metadata_bytes:
         raise _Reject(
             "metadata", f"is {size:,} bytes; the limit is {limits.max_metadata_bytes:,} "
@@ -137,6 +173,7 @@ def build_record(data: Any, *, source: str, location: str, limits: Limits) -> Re
             raise _Reject(
                 sorted(unknown)[0], f"is not a field of the schema ({', '.join(sorted(_ALLOWED))})"
             )
+        _no_surrogates(data)
         kind = normalize(_string(data, "kind", required=True) or "").replace("-", "_")
         lang = (_string(data, "lang", required=False) or "en").lower()
         if not _LANG.match(lang):

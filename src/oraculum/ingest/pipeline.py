@@ -14,7 +14,7 @@ from itertools import islice
 from typing import Any
 
 from oraculum.config import Settings, Stores
-from oraculum.domain.errors import RecordRejected
+from oraculum.domain.errors import RecordRejected, printable
 from oraculum.domain.records import Chunk, Record
 from oraculum.ingest import failpoints
 from oraculum.ingest.chunking import chunk_record
@@ -148,7 +148,9 @@ class Ingest:
                 self._unknown_rejects += 1
             else:
                 self._seen.setdefault(ident, "a rejected record")
-            raise RecordRejected(raw.source, raw.location, exc.field, exc.reason) from None
+            note = raw.notes.get(exc.field or "")
+            reason = exc.reason if note is None else f"{exc.reason} ({note})"
+            raise RecordRejected(raw.source, raw.location, exc.field, reason) from None
         first = self._seen.get(record.id)
         if first is not None:
             raise RecordRejected(
@@ -246,5 +248,5 @@ def ingest(
     source_name: str | None = None,
     on_progress: Callable[[int], None] = lambda n: None,
 ) -> IngestReport:
-    name = source_name or source.name
+    name = printable(source_name or source.name)  # stored with every chunk: UTF-8 must hold it
     return Ingest(settings, stores, options, source_name=name, on_progress=on_progress).run(source)
