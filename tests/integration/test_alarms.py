@@ -1,8 +1,16 @@
-"""`oraculum alarms` (ops/alarms.py) against moto's server on 127.0.0.1: Lambda functions made
-there, alarms planned, applied, updated, pruned and destroyed, and both halves of `alarms
-test` (moto keeps metric-math alarms and delivers SNS to SQS on a publish, but a state change
-never publishes). The whole alarm -> topic -> queue chain runs only against live AWS, in the
-last tests here, skipped without real credentials and ORACULUM_LIVE_ALARMS=1.
+"""`oraculum alarms` (ops/alarms.py) against moto's server on 127.0.0.1: Lambda functions and
+HTTP APIs made there, alarms planned, applied, updated, pruned and destroyed, and both halves
+of `alarms test` (moto keeps metric-math alarms and delivers SNS to SQS on a publish, but a
+state change never publishes, and it never evaluates an alarm against its data).
+
+The alarms on served failures (ServerErrors, the API's 5xx) are proven to fire on moto with
+`CloudWatchEvaluates` below playing the one part of CloudWatch moto lacks: it reads each
+alarm's own metric from moto (namespace, name, the whole dimension set, statistic, period)
+and, when it crosses the threshold, moves the alarm to ALARM and publishes CloudWatch's
+notification to its topic. The data points are what the router (through observability's
+EMF line) and API Gateway really publish. The whole chain on CloudWatch itself runs only
+against live AWS, in the last tests here, skipped without real credentials and
+ORACULUM_LIVE_ALARMS=1.
 """
 
 from __future__ import annotations
@@ -13,10 +21,12 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +41,10 @@ TOPIC = "ops-alarms"
 KINDS = ("concurrency", "duration-p99", "error-rate", "throttles")
 
 
-def _zip(source: str) -> bytes:
+def _zip(source: str, path: str = "handler.py") -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("handler.py", source)
+        zf.writestr(path, source)
     return buf.getvalue()
 
 
@@ -46,11 +56,14 @@ def make_function(aws: str) -> Callable[..., str]:
     )["Role"]["Arn"]
     code = _zip("def handler(event, context):\n    return {}\n")
 
-    def make(name: str, timeout: int = 28, reserved: int | None = None, **tags: str) -> str:
+    def make(name: str, timeout: int = 28, reserved: int | None = None, *,
+             handler: str = "handler.handler", env: dict[str, str] | None = None,
+             **tags: str) -> str:  # fmt: skip
         lam = boto3.client("lambda")
         lam.create_function(
-            FunctionName=name, Runtime="python3.12", Role=role, Handler="handler.handler",
+            FunctionName=name, Runtime="python3.12", Role=role, Handler=handler,
             Code={"ZipFile": code}, Timeout=timeout, Architectures=["arm64"], Tags=tags,
+            Environment={"Variables": env or {}},
         )  # fmt: skip
         if reserved is not None:
             lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=reserved)
@@ -366,6 +379,360 @@ def test_without_alarms_or_topic_the_test_says_what_to_do_first(capsys, two_func
     assert code == 1 and "no alarm on the Errors of batch-job notifies" in err
 
 
+# ---------------------------------------------------------------- served failures
+ROUTER = "oraculum.api.lambda_handlers"
+
+
+def function_arn(name: str) -> str:
+    return boto3.client("lambda").get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+
+
+def http_api(name: str, *uris: str, **tags: str) -> str:
+    """An HTTP API on moto with one Lambda proxy integration per URI; its id."""
+    gw = boto3.client("apigatewayv2")
+    api = gw.create_api(Name=name, ProtocolType="HTTP", Tags=tags)["ApiId"]
+    for uri in uris:
+        gw.create_integration(ApiId=api, IntegrationType="AWS_PROXY", IntegrationUri=uri,
+                              PayloadFormatVersion="2.0")  # fmt: skip
+    return api
+
+
+def invocation_uri(name: str) -> str:
+    """The other way an integration names its function (SAM's, from OpenAPI)."""
+    return ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+            f"{function_arn(name)}:live/invocations")  # fmt: skip
+
+
+def tags_of(alarm: dict[str, Any]) -> dict[str, str]:
+    listed = boto3.client("cloudwatch").list_tags_for_resource(ResourceARN=alarm["AlarmArn"])
+    return {t["Key"]: t["Value"] for t in listed["Tags"]}
+
+
+def emf_line(**counts: tuple[float, dict[str, str]]) -> dict[str, Any]:
+    """The EMF line observability writes for these data points (one request's flush)."""
+    from oraculum import observability
+
+    observability.flush()
+    out = io.StringIO()
+    real, sys.stdout = sys.stdout, out
+    try:
+        for name, (value, dimensions) in counts.items():
+            observability.count(name, value, **dimensions)
+        observability.flush()
+    finally:
+        sys.stdout = real
+    return json.loads(out.getvalue().strip().splitlines()[-1])
+
+
+def publish_emf(line: dict[str, Any]) -> None:
+    """What CloudWatch does with an EMF line in a log stream: each metric of each directive
+    becomes a data point on its namespace, name and dimension set (values from the line)."""
+    cw = boto3.client("cloudwatch")
+    for directive in line["_aws"]["CloudWatchMetrics"]:
+        for dimension_set in directive["Dimensions"]:
+            dims = [{"Name": d, "Value": str(line[d])} for d in dimension_set]
+            data = [{"MetricName": m["Name"], "Dimensions": dims, "Values": line[m["Name"]],
+                     "Unit": m.get("Unit", "None")} for m in directive["Metrics"]]  # fmt: skip
+            cw.put_metric_data(Namespace=directive["Namespace"], MetricData=data)
+
+
+class CloudWatchEvaluates:
+    """The part of CloudWatch moto lacks, for the single-metric alarms: each tick, an alarm
+    whose own metric crosses its threshold goes to ALARM, and its topics get CloudWatch's
+    notification. The metric is matched as CloudWatch matches it (namespace, name and the
+    whole dimension set: ListMetrics, then GetMetricData), independently of ops/alarms.py."""
+
+    def __init__(self, tick_s: float = 0.3) -> None:
+        self.tick_s = tick_s
+        self.fired: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> CloudWatchEvaluates:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        cw, sns = boto3.client("cloudwatch"), boto3.client("sns")
+        while not self._stop.wait(self.tick_s):
+            for alarm in cw.describe_alarms(AlarmTypes=["MetricAlarm"])["MetricAlarms"]:
+                if "MetricName" in alarm and alarm["StateValue"] != "ALARM":
+                    value = self._value(cw, alarm)
+                    if value is not None and value > alarm["Threshold"]:
+                        self._fire(cw, sns, alarm, value)
+
+    @staticmethod
+    def _value(cw: Any, alarm: dict[str, Any]) -> float | None:
+        dims = sorted((d["Name"], d["Value"]) for d in alarm.get("Dimensions", []))
+        listed = cw.list_metrics(Namespace=alarm["Namespace"], MetricName=alarm["MetricName"])
+        if not any(sorted((d["Name"], d["Value"]) for d in m.get("Dimensions", [])) == dims
+                   for m in listed["Metrics"]):  # fmt: skip
+            return None
+        now = datetime.now(UTC)
+        stat = {"Metric": {k: alarm[k] for k in ("Namespace", "MetricName", "Dimensions")},
+                "Period": alarm["Period"], "Stat": alarm["Statistic"]}  # fmt: skip
+        got = cw.get_metric_data(
+            MetricDataQueries=[{"Id": "m", "MetricStat": stat}],
+            StartTime=now - timedelta(minutes=3), EndTime=now + timedelta(minutes=1),
+        )  # fmt: skip
+        values = [v for r in got["MetricDataResults"] for v in r["Values"]]
+        return max(values) if values else None
+
+    def _fire(self, cw: Any, sns: Any, alarm: dict[str, Any], value: float) -> None:
+        name, threshold = alarm["AlarmName"], alarm["Threshold"]
+        reason = (f"Threshold Crossed: 1 datapoint [{value}] was greater than the threshold "
+                  f"({threshold}).")  # fmt: skip
+        cw.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason=reason)
+        message = {
+            "AlarmName": name, "AlarmDescription": alarm.get("AlarmDescription"),
+            "NewStateValue": "ALARM", "NewStateReason": reason,
+            "OldStateValue": alarm["StateValue"], "Region": "US East (N. Virginia)",
+            "Trigger": {"MetricName": alarm["MetricName"], "Namespace": alarm["Namespace"],
+                        "Statistic": alarm["Statistic"].upper(), "Period": alarm["Period"],
+                        "Dimensions": [{"name": d["Name"], "value": d["Value"]}
+                                       for d in alarm.get("Dimensions", [])],
+                        "Threshold": threshold,
+                        "ComparisonOperator": alarm["ComparisonOperator"]},
+        }  # fmt: skip
+        for topic in alarm.get("AlarmActions", []):
+            sns.publish(TopicArn=topic, Subject=f'ALARM: "{name}" in US East (N. Virginia)',
+                        Message=json.dumps(message))  # fmt: skip
+        self.fired.append(name)
+
+
+@pytest.fixture
+def oraculum_functions(make_function: Callable[..., str]) -> dict[str, str]:
+    """An Oraculum deployment made without the SAM stack (so `oraculum alarms` covers it), and
+    a function of something else."""
+    return {
+        "tarot": make_function("ora-tarot", handler=f"{ROUTER}.tarot"),
+        "ask": make_function("ora-ask", handler=f"{ROUTER}.ask",
+                             env={"POWERTOOLS_METRICS_NAMESPACE": "OraculumStaging"}),
+        "precompute": make_function("ora-precompute", handler=f"{ROUTER}.precompute"),
+        "other": make_function("batch-job", 60),
+    }  # fmt: skip
+
+
+def test_router_functions_get_a_server_errors_alarm_on_the_metric_the_router_emits(
+    capsys, oraculum_functions
+):
+    code, out, err = run(capsys, *APPLY)
+    assert code == 0, err
+    made = our_alarms()
+    served = {n for n in made if n.endswith("/server-errors")}
+    assert served == {"oraculum/ora-tarot/server-errors", "oraculum/ora-ask/server-errors"}
+    assert set(made) == names(*oraculum_functions.values()) | served  # the four, everywhere
+    tarot = made["oraculum/ora-tarot/server-errors"]
+    assert (tarot["Namespace"], tarot["MetricName"], tarot["Statistic"], tarot["Period"]) == (
+        "Oraculum", "ServerErrors", "Sum", 60)  # fmt: skip
+    assert sorted((d["Name"], d["Value"]) for d in tarot["Dimensions"]) == [
+        ("function", "tarot"), ("service", "oraculum")]  # fmt: skip
+    assert tarot["Threshold"] == 0.0 and tarot["AlarmActions"] == tarot["OKActions"] == [
+        topic_arn()]  # fmt: skip
+    assert tarot["TreatMissingData"] == "notBreaching"
+    assert tags_of(tarot)["oraculum:alarm-kind"] == "server-errors"
+    ask = made["oraculum/ora-ask/server-errors"]
+    assert ask["Namespace"] == "OraculumStaging"  # the function's own EMF namespace
+    assert {d["Value"] for d in ask["Dimensions"]} == {"ask", "oraculum"}
+    # idempotent; an override tag moves the threshold; a handler change prunes the alarm
+    assert "Applied: 0 to create, 0 to update, 0 to delete, 18 unchanged." in run(
+        capsys, *APPLY)[1]  # fmt: skip
+    lam = boto3.client("lambda")
+    lam.tag_resource(Resource=function_arn("ora-tarot"),
+                     Tags={"oraculum:alarms:server-errors": "5"})  # fmt: skip
+    lam.update_function_configuration(FunctionName="ora-ask", Handler="other.handler")
+    code, out, _ = run(capsys, *APPLY)
+    assert code == 0 and "updated oraculum/ora-tarot/server-errors" in out
+    assert "deleted oraculum/ora-ask/server-errors" in out
+    assert our_alarms()["oraculum/ora-tarot/server-errors"]["Threshold"] == 5.0
+
+
+def test_the_routers_data_point_fires_the_server_errors_alarm(capsys, oraculum_functions):
+    """The EMF line observability writes for one 5xx answer, published as CloudWatch
+    publishes EMF, crosses the alarm's own query; CloudWatch (played here) fires it and the
+    notification reaches a queue on the topic."""
+    run(capsys, *APPLY)
+    name = "oraculum/ora-tarot/server-errors"
+    alarm = our_alarms()[name]
+    line = emf_line(ServerErrors=(1, {"function": "tarot"}))
+    assert line["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["function", "service"]]
+    aws_ = alarms.Aws()
+    assert alarms.alarm_reading(aws_, alarm) is None
+    publish_emf(line)
+    assert alarms.alarm_reading(aws_, alarm) == 1.0
+    assert alarms.breaches(alarm, 1.0) and not alarms.breaches(alarm, 0.0)
+    probe = alarms.Probe(aws_, topic_arn(), uuid.uuid4().hex)
+    try:
+        probe.open()
+        with CloudWatchEvaluates() as cloudwatch:
+            note = probe.wait(lambda n: n["message"].get("AlarmName") == name, 20)
+    finally:
+        assert probe.close() == []
+    assert cloudwatch.fired == [name]
+    assert note["message"]["NewStateValue"] == "ALARM"
+    assert our_alarms()[name]["StateValue"] == "ALARM"
+    assert our_alarms()["oraculum/ora-tarot/error-rate"]["StateValue"] != "ALARM"  # Errors: 0
+
+
+def test_a_data_point_with_one_more_dimension_is_another_metric(capsys, oraculum_functions):
+    """CloudWatch matches the whole dimension set: a ServerErrors flushed in the same EMF line
+    as a metric with another dimension (ReadingLatency's `reading`) carries it too, and the
+    alarm never sees it. The router must flush ServerErrors with function and service only."""
+    run(capsys, *APPLY)
+    alarm = our_alarms()["oraculum/ora-tarot/server-errors"]
+    line = emf_line(ReadingLatency=(120.0, {"reading": "tarot"}),
+                    ServerErrors=(1, {"function": "tarot"}))  # fmt: skip
+    assert line["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["reading", "function",
+                                                                   "service"]]  # fmt: skip
+    publish_emf(line)
+    assert alarms.alarm_reading(alarms.Aws(), alarm) is None
+
+
+def test_alarms_test_emit_proves_the_server_errors_alarm_fires(capsys, oraculum_functions):
+    run(capsys, *APPLY)
+    name = "oraculum/ora-tarot/server-errors"
+    with CloudWatchEvaluates() as cloudwatch:
+        code, out, err = run(capsys, "test", "--topic-name", TOPIC, "--emit", name,
+                             "--timeout", "30", "--settle", "0")  # fmt: skip
+    assert code == 0, err
+    assert ("put 1 on Oraculum ServerErrors {function=tarot, service=oraculum}; the alarm's "
+            "own query reads 1 (threshold 0)") in out  # fmt: skip
+    assert "notification received after" in out and name in out
+    assert cloudwatch.fired == [name]
+    assert _probes_left() == [] and _queue_subscriptions(topic_arn()) == []
+
+
+def test_alarms_test_emit_without_an_evaluator_says_why_nothing_came(capsys, oraculum_functions):
+    """On bare moto the data point is stored and read back, and nothing evaluates the alarm:
+    exit 1, with the reason."""
+    run(capsys, *APPLY)
+    code, out, err = run(capsys, "test", "--topic-name", TOPIC, "--emit",
+                         "oraculum/ora-ask/server-errors", "--timeout", "2",
+                         "--settle", "0")  # fmt: skip
+    assert code == alarms.EXIT_FAILED
+    assert "put 1 on OraculumStaging ServerErrors {function=ask, service=oraculum}" in out
+    assert "never evaluates alarms" in err
+    assert _probes_left() == []
+
+
+@pytest.mark.parametrize(
+    ("alarm", "said"),
+    [("oraculum/ora-tarot/error-rate", "--emit needs an alarm on one metric's Sum"),
+     ("oraculum/nope/server-errors", "there is no metric alarm named")],
+)  # fmt: skip
+def test_alarms_test_emit_refuses_what_it_cannot_move(capsys, oraculum_functions, alarm, said):
+    run(capsys, *APPLY)
+    code, _, err = run(capsys, "test", "--topic-name", TOPIC, "--emit", alarm, "--settle", "0")
+    assert code == alarms.EXIT_FAILED and said in err
+    assert _probes_left() == []
+
+
+@pytest.fixture
+def apis(oraculum_functions: dict[str, str], make_function: Callable[..., str]) -> dict[str, str]:
+    """HTTP APIs on moto: Oraculum's (calling tarot by an alias ARN and ask by SAM's
+    invocation URI), one calling only a function tagged off, one tagged off itself, one
+    calling nothing of ours; and a WebSocket API."""
+    make_function("stack-tarot", **{"oraculum:alarms": "off"})
+    made = {
+        "oraculum": http_api("oraculum", f"{function_arn('ora-tarot')}:live",
+                             invocation_uri("ora-ask")),
+        "stack": http_api("stack", function_arn("stack-tarot")),
+        "muted": http_api("muted", function_arn("ora-tarot"), **{"oraculum:alarms": "off"}),
+        "foreign": http_api("foreign", "arn:aws:lambda:us-east-1:999999999999:function:x"),
+    }  # fmt: skip
+    boto3.client("apigatewayv2").create_api(Name="socket", ProtocolType="WEBSOCKET",
+                                            RouteSelectionExpression="$request.body.action")  # fmt: skip
+    return made
+
+
+def test_an_http_api_calling_functions_with_alarms_gets_a_5xx_alarm(capsys, apis):
+    code, out, err = run(capsys, "plan", "--topic-name", TOPIC, "--account-concurrency", "1000")
+    assert code == 0, err
+    api = apis["oraculum"]
+    assert "HTTP APIs calling them: muted (" in out and f"oraculum ({api})" in out
+    assert "stack (" in out  # it calls a function in scope, tagged off: no alarm
+    assert run(capsys, *APPLY)[0] == 0
+    made = our_alarms()
+    fivexx = {n for n in made if n.startswith("oraculum/http-api/")}
+    assert fivexx == {f"oraculum/http-api/{api}/5xx"}
+    alarm = made[f"oraculum/http-api/{api}/5xx"]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"], alarm["Period"]) == (
+        "AWS/ApiGateway", "5xx", "Sum", 60)  # fmt: skip
+    assert alarm["Dimensions"] == [{"Name": "ApiId", "Value": api}]
+    assert alarm["Threshold"] == 0.0 and alarm["AlarmActions"] == [topic_arn()]
+    assert "from ora-ask, ora-tarot" in alarm["AlarmDescription"]
+    assert tags_of(alarm) == {"oraculum:managed-by": "oraculum-alarms",
+                              "oraculum:function": "ora-ask", "oraculum:http-api": api,
+                              "oraculum:alarm-kind": "5xx"}  # fmt: skip
+    code, out, _ = run(capsys, *APPLY)
+    assert code == 0 and "Applied: 0 to create, 0 to update, 0 to delete, 19 unchanged." in out
+    plan = json.loads(run(capsys, "plan", "--topic-name", TOPIC, "--json",
+                          "--account-concurrency", "1000")[1])  # fmt: skip
+    assert plan["summary"]["unchanged"] == 19 and len(plan["http_apis"]) == 3
+
+
+def test_an_api_5xx_data_point_fires_the_api_alarm(capsys, apis):
+    """API Gateway publishes 5xx under ApiId and under ApiId+Stage; the alarm (ApiId: every
+    stage) fires on it, and the notification reaches a queue on the topic. --emit refuses it:
+    only API Gateway may write AWS/ApiGateway."""
+    run(capsys, *APPLY)
+    api = apis["oraculum"]
+    name = f"oraculum/http-api/{api}/5xx"
+    code, _, err = run(capsys, "test", "--topic-name", TOPIC, "--emit", name, "--settle", "0")
+    assert code == alarms.EXIT_FAILED and f"use --alarm {name}" in err
+    aws_ = alarms.Aws()
+    probe = alarms.Probe(aws_, topic_arn(), uuid.uuid4().hex)
+    try:
+        probe.open()
+        with CloudWatchEvaluates() as cloudwatch:
+            for dims in ([("ApiId", api)], [("ApiId", api), ("Stage", "$default")]):
+                boto3.client("cloudwatch").put_metric_data(Namespace="AWS/ApiGateway", MetricData=[
+                    {"MetricName": "5xx", "Value": 1.0, "Unit": "Count",
+                     "Dimensions": [{"Name": k, "Value": v} for k, v in dims]}])  # fmt: skip
+            note = probe.wait(lambda n: n["message"].get("AlarmName") == name, 20)
+    finally:
+        assert probe.close() == []
+    assert cloudwatch.fired == [name] and note["message"]["NewStateValue"] == "ALARM"
+    assert alarms.alarm_reading(aws_, our_alarms()[name]) == 1.0
+
+
+def test_api_alarms_are_pruned_and_destroyed_with_their_scope(capsys, apis):
+    run(capsys, *APPLY)
+    api = apis["oraculum"]
+    name = f"oraculum/http-api/{api}/5xx"
+    gw = boto3.client("apigatewayv2")
+    gw.tag_resource(ResourceArn=f"arn:aws:apigateway:us-east-1::/apis/{api}",
+                    Tags={"oraculum:alarms": "off"})  # fmt: skip
+    code, out, _ = run(capsys, "plan", "--topic-name", TOPIC, "--account-concurrency", "1000")
+    line = next(x for x in out.splitlines() if x.startswith("delete "))
+    assert name in line and "not wanted any more (tag oraculum:alarms=off on the API" in line
+    assert "Plan: 0 to create, 0 to update, 1 to delete, 18 unchanged." in out
+    gw.untag_resource(ResourceArn=f"arn:aws:apigateway:us-east-1::/apis/{api}",
+                      TagKeys=["oraculum:alarms"])  # fmt: skip
+    assert "Plan: 0 to create, 0 to update, 0 to delete, 19 unchanged." in run(
+        capsys, "plan", "--topic-name", TOPIC, "--account-concurrency", "1000")[1]  # fmt: skip
+    gw.delete_api(ApiId=api)
+    code, out, _ = run(capsys, "plan", "--topic-name", TOPIC, "--account-concurrency", "1000")
+    assert f"{name}" in out and "its HTTP API no longer exists" in out
+    code, out, _ = run(capsys, *APPLY)
+    assert code == 0 and f"deleted {name}" in out
+    assert not any(n.startswith("oraculum/http-api/") for n in our_alarms())
+    # a prefix that leaves out every function the API calls leaves its alarm alone
+    again = http_api("again", function_arn("ora-tarot"))
+    run(capsys, *APPLY)
+    assert run(capsys, *APPLY, "--prefix", "batch")[0] == 0
+    assert f"oraculum/http-api/{again}/5xx" in our_alarms()
+    code, out, _ = run(capsys, "destroy", "--prefix", "batch")
+    assert code == 0 and f"oraculum/http-api/{again}/5xx" in our_alarms()
+    code, out, _ = run(capsys, "destroy", "--prefix", "ora-")
+    assert code == 0 and f"deleted oraculum/http-api/{again}/5xx" in out
+    assert our_alarms() == {}
+
+
 # ---------------------------------------------------------------- the two front doors
 def test_the_file_runs_alone_with_nothing_of_ours(aws, two_functions, tmp_path):
     """`python alarms.py` from a copy of the file, with oraculum, typer, rich and pydantic
@@ -426,9 +793,11 @@ def _live_reason() -> str | None:
 
 live = pytest.mark.skipif(_live_reason() is not None, reason=_live_reason() or "")
 
+# Served as the tarot handler of our package, so that `apply` also gives it a server-errors
+# alarm (on a namespace of its own: nothing of a real deployment's metrics is touched).
 _FAULTY = """
 import os
-def handler(event, context):
+def tarot(event, context):
     if os.environ.get("ORACULUM_FAULT_INJECTION") == "true" and event.get("oraculumFault") == "error":
         raise RuntimeError("fault injected on request")
     return {"ok": True}
@@ -440,6 +809,8 @@ def live_function() -> Iterator[tuple[str, str]]:
     """A throwaway function (and its role) in the live account; alarms applied to it under a
     fresh topic; everything removed afterwards."""
     suffix = uuid.uuid4().hex[:8]
+    env = {"ORACULUM_FAULT_INJECTION": "true",
+           "POWERTOOLS_METRICS_NAMESPACE": f"OraculumLiveProbe-{suffix}"}  # fmt: skip
     name, topic = f"oraculum-live-probe-{suffix}", f"oraculum-live-alarms-{suffix}"
     iam, lam = boto3.client("iam"), boto3.client("lambda")
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
@@ -450,9 +821,9 @@ def live_function() -> Iterator[tuple[str, str]]:
             try:
                 lam.create_function(
                     FunctionName=name, Runtime="python3.12", Role=role["Arn"],
-                    Handler="handler.handler", Code={"ZipFile": _zip(_FAULTY)}, Timeout=10,
-                    Architectures=["arm64"],
-                    Environment={"Variables": {"ORACULUM_FAULT_INJECTION": "true"}},
+                    Handler=f"{ROUTER}.tarot", Timeout=10, Architectures=["arm64"],
+                    Code={"ZipFile": _zip(_FAULTY, "oraculum/api/lambda_handlers.py")},
+                    Environment={"Variables": env},
                 )  # fmt: skip
                 break
             except lam.exceptions.InvalidParameterValueException:
@@ -481,4 +852,13 @@ def test_live_set_alarm_state_reaches_the_probe_queue(live_function):
 def test_live_injected_fault_fires_the_error_rate_alarm(live_function):
     name, topic = live_function
     assert alarms.main(["test", "--topic-name", topic, "--invoke", name,
+                        "--timeout", "600"]) == 0  # fmt: skip
+
+
+@live
+@pytest.mark.slow
+def test_live_server_errors_data_point_fires_its_alarm(live_function):
+    """CloudWatch itself evaluates the server-errors alarm on the data point --emit puts."""
+    name, topic = live_function
+    assert alarms.main(["test", "--topic-name", topic, "--emit", f"oraculum/{name}/server-errors",
                         "--timeout", "600"]) == 0  # fmt: skip

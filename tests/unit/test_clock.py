@@ -35,12 +35,14 @@ def test_settings_now_fixes_the_clock_and_unset_means_the_system_clock(monkeypat
 
 def test_nothing_in_the_product_reads_the_machines_date_but_the_clock_module():
     """datetime.now(), date.today(), time.time() and utcnow() live in oraculum/clock.py alone
-    (time.monotonic and perf_counter measure durations, not dates, and stay)."""
+    (time.monotonic and perf_counter measure durations, not dates, and stay). The one other
+    reader is ops/alarms.py: it runs by itself (CloudShell) and asks CloudWatch for the last
+    minutes of real metrics, which only the real time can name."""
     readers = {("datetime", "now"), ("date", "today"), ("datetime", "today"),
                ("datetime", "utcnow"), ("time", "time")}  # fmt: skip
     found = []
     for path in SRC.rglob("*.py"):
-        if path == SRC / "clock.py":
+        if path in (SRC / "clock.py", SRC / "ops" / "alarms.py"):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (

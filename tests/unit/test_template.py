@@ -1,5 +1,7 @@
-"""infra/template.yaml read as data: no VPC, least privilege, every function with its four
-alarms, timeouts under API Gateway's 29 s, arm64; and cfn-lint finds nothing.
+"""infra/template.yaml read as data: no VPC, least privilege (the Pinecone key only where the
+vector index is searched), every function with its four alarms, the API's 5xx and the
+router's ServerErrors watched too, timeouts under API Gateway's 29 s, arm64; and cfn-lint
+finds nothing.
 
 Each rule is a function returning the problems it finds, so that the rules themselves are
 tested too: on the real template they find nothing, on a spoiled copy they find the spoiling.
@@ -8,6 +10,7 @@ tested too: on the real template they find nothing, on a spoiled copy they find 
 from __future__ import annotations
 
 import copy
+import json
 import os
 import subprocess
 import sys
@@ -26,6 +29,11 @@ TEMPLATE = ROOT / "infra" / "template.yaml"
 FUNCTIONS = {"TarotFunction": "tarot", "HoroscopeFunction": "horoscope",
              "AskFunction": "ask", "PrecomputeFunction": "precompute"}  # fmt: skip
 HTTP_FUNCTIONS = ("TarotFunction", "HoroscopeFunction", "AskFunction")
+# the functions that search the vector index (tarot readings; ask, search and /health), and
+# so may read the Pinecone key; horoscope and precompute read the table and the sky only
+SEARCHING_FUNCTIONS = ("TarotFunction", "AskFunction")
+PINECONE_SETTINGS = ("ORACULUM_PINECONE_API_KEY_SSM", "ORACULUM_PINECONE_INDEX",
+                     "ORACULUM_PINECONE_HOST")  # fmt: skip
 
 
 # ---------------------------------------------------------------- a loader for CFN's tags
@@ -81,6 +89,24 @@ def function_setting(t: dict[str, Any], logical: str, key: str) -> Any:
 
 def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def function_env(t: dict[str, Any], logical: str) -> dict[str, Any]:
+    """A function's environment as SAM makes it: the Globals' variables, then its own."""
+    env = dict(t.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {}))
+    own = t["Resources"][logical]["Properties"].get("Environment", {}).get("Variables", {})
+    return {**env, **own}
+
+
+def role_of(t: dict[str, Any], logical: str) -> str:
+    return t["Resources"][logical]["Properties"]["Role"]["Fn::GetAtt"][0]
+
+
+def alarm_metrics(alarm: dict[str, Any]) -> list[dict[str, Any]]:
+    props = alarm["Properties"]
+    if "MetricName" in props:
+        return [props]
+    return [q["MetricStat"]["Metric"] for q in props.get("Metrics", []) if "MetricStat" in q]
 
 
 def statements(t: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -156,12 +182,10 @@ def alarm_problems(t: dict[str, Any]) -> list[str]:
     alarms = resources(t, "AWS::CloudWatch::Alarm")
 
     def watched(alarm: dict[str, Any]) -> tuple[str | None, set[str]]:
-        props = alarm["Properties"]
-        metrics = [props] if "MetricName" in props else [
-            q["MetricStat"]["Metric"] for q in props.get("Metrics", []) if "MetricStat" in q
-        ]  # fmt: skip
+        metrics = alarm_metrics(alarm)
         names = {m["MetricName"] for m in metrics}
-        refs = {d["Value"]["Ref"] for m in metrics for d in m["Dimensions"]}
+        refs = {d["Value"]["Ref"] for m in metrics for d in m["Dimensions"]
+                if isinstance(d["Value"], dict) and "Ref" in d["Value"]}  # fmt: skip
         return (refs.pop() if len(refs) == 1 else None), names
 
     problems = []
@@ -201,6 +225,82 @@ def alarm_problems(t: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _notifies_topic(name: str, props: dict[str, Any]) -> list[str]:
+    problems = []
+    if props.get("TreatMissingData") != "notBreaching":
+        problems.append(f"{name}: missing data must be notBreaching")
+    for actions in ("AlarmActions", "OKActions"):
+        if props.get(actions) != [{"Ref": "AlarmTopic"}]:
+            problems.append(f"{name}: {actions} must be the alarm topic")
+    return problems
+
+
+def served_error_problems(t: dict[str, Any]) -> list[str]:
+    """Errors never counts a failure the router answered (500/503), so: the HTTP API's 5xx
+    (AWS/ApiGateway, dimension ApiId, Sum > 0 a minute), and for each HTTP function the
+    router's ServerErrors (EMF) on exactly the dimensions Powertools publishes it with."""
+    from oraculum import observability
+    from oraculum.ops.alarms import server_errors_metric
+
+    alarms = resources(t, "AWS::CloudWatch::Alarm")
+    problems = []
+    namespace = t["Globals"]["Function"]["Environment"]["Variables"].get(
+        "POWERTOOLS_METRICS_NAMESPACE", observability.NAMESPACE
+    )
+
+    def single(props: dict[str, Any]) -> tuple[Any, ...]:
+        dims = [(d["Name"], json.dumps(d["Value"])) for d in props.get("Dimensions", [])]
+        return props.get("Namespace"), props.get("MetricName"), tuple(sorted(dims))
+
+    found: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
+    for name, alarm in alarms.items():
+        props = alarm["Properties"]
+        if "MetricName" in props:
+            found[single(props)] = (name, props)
+    api_5xx = {"Namespace": "AWS/ApiGateway", "MetricName": "5xx",
+               "Dimensions": [{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}]}  # fmt: skip
+    wanted = {"HttpApi": single(api_5xx)}
+    for logical in HTTP_FUNCTIONS:  # the metric the router's EMF line becomes
+        wanted[logical] = single(server_errors_metric(FUNCTIONS[logical], namespace))
+    for what, key in wanted.items():
+        if key not in found:
+            problems.append(f"{what}: no alarm on {key[0]} {key[1]} with dimensions {key[2]}")
+            continue
+        name, props = found[key]
+        problems += _notifies_topic(name, props)
+        rule = [props.get(k) for k in ("Statistic", "Period", "Threshold", "ComparisonOperator")]
+        if rule != ["Sum", 60, 0, "GreaterThanThreshold"]:
+            problems.append(f"{name}: must alarm on a Sum > 0 over 60 s")
+    if namespace != observability.NAMESPACE:
+        problems.append(
+            f"POWERTOOLS_METRICS_NAMESPACE {namespace} is not {observability.NAMESPACE}"
+        )
+    return problems
+
+
+def pinecone_problems(t: dict[str, Any]) -> list[str]:
+    """Only the functions that search may read the Pinecone key (and get its settings)."""
+    problems = []
+    for logical in FUNCTIONS:
+        role = t["Resources"][role_of(t, logical)]["Properties"]
+        policies = [p.get("Ref") for p in role.get("ManagedPolicyArns", [])]
+        inline = json.dumps(role.get("Policies", []))
+        reads_key = "PineconeKeyPolicy" in policies or "PineconeApiKey" in inline
+        env = function_env(t, logical)
+        configured = [k for k in PINECONE_SETTINGS if k in env]
+        if logical in SEARCHING_FUNCTIONS:
+            if not reads_key:
+                problems.append(f"{logical}: searches but cannot read the Pinecone key")
+            if "ORACULUM_PINECONE_API_KEY_SSM" not in env:
+                problems.append(f"{logical}: searches but has no ORACULUM_PINECONE_API_KEY_SSM")
+        else:
+            if reads_key:
+                problems.append(f"{logical}: never searches but may read the Pinecone key")
+            if configured:
+                problems.append(f"{logical}: never searches but is given {', '.join(configured)}")
+    return problems
+
+
 def function_problems(t: dict[str, Any]) -> list[str]:
     problems = []
     for logical in resources(t, "AWS::Serverless::Function"):
@@ -218,7 +318,8 @@ def function_problems(t: dict[str, Any]) -> list[str]:
     return problems
 
 
-RULES = (vpc_problems, wildcard_problems, scope_problems, alarm_problems, function_problems)
+RULES = (vpc_problems, wildcard_problems, scope_problems, alarm_problems, served_error_problems,
+         pinecone_problems, function_problems)  # fmt: skip
 
 
 # ---------------------------------------------------------------- the real template
@@ -227,12 +328,65 @@ def test_the_template_breaks_no_rule(template, rule):
     assert rule(template) == []
 
 
-def test_every_function_has_four_alarms_and_nothing_else_alarms(template):
+def test_every_function_has_four_alarms_the_http_ones_and_the_api_one_more(template):
+    """Four a function, ServerErrors for each HTTP function, the API's 5xx: nothing else."""
     alarms = resources(template, "AWS::CloudWatch::Alarm")
-    assert (
-        len(alarms)
-        == 4 * len(FUNCTIONS)
-        == 4 * len(resources(template, "AWS::Serverless::Function"))
+    assert len(FUNCTIONS) == len(resources(template, "AWS::Serverless::Function"))
+    assert len(alarms) == 4 * len(FUNCTIONS) + len(HTTP_FUNCTIONS) + 1 == 20
+
+
+def test_the_api_5xx_alarm_watches_the_http_api(template):
+    props = template["Resources"]["ApiServerErrorsAlarm"]["Properties"]
+    assert (props["Namespace"], props["MetricName"], props["Statistic"]) == (
+        "AWS/ApiGateway", "5xx", "Sum")  # fmt: skip
+    assert props["Dimensions"] == [{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}]
+    assert (props["Period"], props["Threshold"], props["EvaluationPeriods"]) == (60, 0, 1)
+    assert props["AlarmActions"] == props["OKActions"] == [{"Ref": "AlarmTopic"}]
+    # one stage ($default): the ApiId dimension alone covers it
+    assert "StageName" not in template["Resources"]["HttpApi"]["Properties"]
+
+
+def test_server_errors_alarms_match_the_emf_line_powertools_writes(template, capsys, monkeypatch):
+    """The router's data point, as observability writes it (one EMF line), is the metric
+    each ServerErrors alarm watches: same namespace, name and whole dimension set."""
+    from oraculum import observability
+
+    monkeypatch.delenv("POWERTOOLS_METRICS_NAMESPACE", raising=False)
+    observability.flush()  # nothing of another test's left in the shared sink
+    capsys.readouterr()
+    for logical in HTTP_FUNCTIONS:
+        name = FUNCTIONS[logical]
+        observability.count("ServerErrors", 1, function=name)
+        observability.flush()
+        line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        (directive,) = line["_aws"]["CloudWatchMetrics"]
+        (dimension_set,) = directive["Dimensions"]
+        published = {
+            "Namespace": directive["Namespace"],
+            "MetricName": directive["Metrics"][0]["Name"],
+            "Dimensions": sorted((d, line[d]) for d in dimension_set),
+        }
+        alarm = template["Resources"][f"{logical.removesuffix('Function')}ServerErrorsAlarm"]
+        props = alarm["Properties"]
+        assert published == {
+            "Namespace": props["Namespace"],
+            "MetricName": props["MetricName"],
+            "Dimensions": sorted((d["Name"], d["Value"]) for d in props["Dimensions"]),
+        }
+        assert line["ServerErrors"] == [1.0]
+        assert props["Statistic"] == "Sum" and props["Threshold"] == 0
+
+
+def test_only_the_searching_functions_may_read_the_pinecone_key(template):
+    for logical in FUNCTIONS:
+        role = template["Resources"][role_of(template, logical)]["Properties"]
+        refs = {p["Ref"] for p in role["ManagedPolicyArns"]}
+        assert ("PineconeKeyPolicy" in refs) == (logical in SEARCHING_FUNCTIONS), logical
+        env = function_env(template, logical)
+        has_key = env.get("ORACULUM_PINECONE_API_KEY_SSM") == {"Ref": "PineconeApiKeyParameter"}
+        assert has_key == (logical in SEARCHING_FUNCTIONS), logical
+    assert not set(PINECONE_SETTINGS) & set(
+        template["Globals"]["Function"]["Environment"]["Variables"]
     )
 
 
@@ -288,7 +442,10 @@ def test_environment_selects_the_cloud_backends(template):
         "ORACULUM_DOCUMENT_STORE": "dynamodb", "ORACULUM_VECTOR_INDEX": "pinecone",
         "ORACULUM_EMBEDDER": "bedrock-cohere", "ORACULUM_GENERATOR": "bedrock",
         "ORACULUM_AUTH_MODE": "gateway"}  # fmt: skip
-    assert env["ORACULUM_PINECONE_API_KEY_SSM"] == {"Ref": "PineconeApiKeyParameter"}
+    for logical in SEARCHING_FUNCTIONS:
+        own = function_env(template, logical)
+        assert own["ORACULUM_PINECONE_API_KEY_SSM"] == {"Ref": "PineconeApiKeyParameter"}
+        assert own["ORACULUM_PINECONE_INDEX"] == {"Ref": "PineconeIndexName"}
     assert env["ORACULUM_DYNAMODB_TABLE"] == {"Ref": "KnowledgeTable"}
     assert env["ORACULUM_FAULT_INJECTION"] == {"Ref": "FaultInjection"}
     assert template["Parameters"]["FaultInjection"]["Default"] == "false"
@@ -349,6 +506,19 @@ def _spoil(template: dict[str, Any], how: str) -> dict[str, Any]:
         res["PrecomputeFunction"]["Properties"]["Timeout"] = 29
     elif how == "x86":
         res["TarotFunction"]["Properties"]["Architectures"] = ["x86_64"]
+    elif how == "no-api-5xx":
+        del res["ApiServerErrorsAlarm"]
+    elif how == "emf-dimensions":  # an alarm on {function} alone sees nothing Powertools writes
+        dims = res["AskServerErrorsAlarm"]["Properties"]["Dimensions"]
+        dims[:] = [d for d in dims if d["Name"] != "service"]
+    elif how == "horoscope-key":
+        res["HoroscopeRole"]["Properties"]["ManagedPolicyArns"].append({"Ref": "PineconeKeyPolicy"})
+    elif how == "precompute-settings":
+        props = res["PrecomputeFunction"]["Properties"]
+        props["Environment"] = {"Variables": {"ORACULUM_PINECONE_INDEX": "x"}}
+    elif how == "tarot-no-key":
+        refs = res["TarotRole"]["Properties"]["ManagedPolicyArns"]
+        refs.remove({"Ref": "PineconeKeyPolicy"})
     return t
 
 
@@ -361,6 +531,11 @@ def _spoil(template: dict[str, Any], how: str) -> dict[str, Any]:
         ("missing-alarm", alarm_problems, "HoroscopeFunction: no Throttles"),
         ("slow-timeout", function_problems, "PrecomputeFunction: timeout 29"),
         ("x86", function_problems, "TarotFunction: not arm64"),
+        ("no-api-5xx", served_error_problems, "HttpApi: no alarm on AWS/ApiGateway 5xx"),
+        ("emf-dimensions", served_error_problems, "AskFunction: no alarm on Oraculum ServerErrors"),
+        ("horoscope-key", pinecone_problems, "HoroscopeFunction: never searches but may read"),
+        ("precompute-settings", pinecone_problems, "is given ORACULUM_PINECONE_INDEX"),
+        ("tarot-no-key", pinecone_problems, "TarotFunction: searches but cannot read"),
     ],
 )
 def test_each_rule_catches_its_spoiling(template, how, rule, found):
@@ -379,26 +554,31 @@ def test_cfn_lint_is_clean():
 
 
 def test_the_functions_environment_makes_valid_settings(template, monkeypatch, tmp_path):
-    """Every ORACULUM_* variable the template sets is a setting (the fault flag aside, which
-    the handlers read themselves), and together they pass the settings' validation."""
+    """Every ORACULUM_* variable the template sets on a function is a setting (the fault flag
+    aside, which the handlers read themselves), and together they pass the settings'
+    validation; only the searching functions know where the Pinecone key is."""
     from oraculum.config import Settings
 
-    env = template["Globals"]["Function"]["Environment"]["Variables"]
     placeholders = {"KnowledgeTable": "MetaphysicalKnowledgeBase"}
-    for key in [k for k in os.environ if k.startswith("ORACULUM_")]:
-        monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)  # no oraculum.toml
-    for key, value in env.items():
-        if not key.startswith("ORACULUM_") or key == "ORACULUM_FAULT_INJECTION":
-            continue
-        assert key.removeprefix("ORACULUM_").lower() in Settings.model_fields, key
-        if isinstance(value, dict):
-            ref = value.get("Ref") or ""
-            default = template["Parameters"].get(ref, {}).get("Default", placeholders.get(ref))
-            value = default or "https://example-index.svc.pinecone.io"
-        monkeypatch.setenv(key, str(value))
-    settings = Settings()
-    assert (settings.document_store, settings.vector_index, settings.embedder,
-            settings.generator, settings.auth_mode) == (
-        "dynamodb", "pinecone", "bedrock-cohere", "bedrock", "gateway")  # fmt: skip
-    assert settings.pinecone_api_key_ssm == "/oraculum/pinecone-api-key"
+    for logical in FUNCTIONS:
+        for key in [k for k in os.environ if k.startswith("ORACULUM_")]:
+            monkeypatch.delenv(key)
+        for key, value in function_env(template, logical).items():
+            if not key.startswith("ORACULUM_") or key == "ORACULUM_FAULT_INJECTION":
+                continue
+            assert key.removeprefix("ORACULUM_").lower() in Settings.model_fields, key
+            if isinstance(value, dict):
+                if "Fn::If" in value:  # the Pinecone host: given, or looked up by name
+                    value = value["Fn::If"][1]
+                ref = value.get("Ref") or ""
+                default = template["Parameters"].get(ref, {}).get("Default", placeholders.get(ref))
+                value = default or "https://example-index.svc.pinecone.io"
+            monkeypatch.setenv(key, str(value))
+        settings = Settings()
+        assert (settings.document_store, settings.vector_index, settings.embedder,
+                settings.generator, settings.auth_mode) == (
+            "dynamodb", "pinecone", "bedrock-cohere", "bedrock", "gateway")  # fmt: skip
+        searches = logical in SEARCHING_FUNCTIONS
+        key_ssm = "/oraculum/pinecone-api-key" if searches else None
+        assert settings.pinecone_api_key_ssm == key_ssm, logical

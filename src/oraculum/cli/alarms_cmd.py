@@ -18,7 +18,8 @@ ALARMS_COMMAND: dict[str, Any] = {
 
 
 def alarms_command(ctx: typer.Context) -> None:
-    """CloudWatch alarms for every Lambda function, and proof that they fire (--help)."""
+    """CloudWatch alarms for every Lambda function (and the HTTP APIs in front of them), and
+    proof that they fire (--help)."""
     from oraculum.ops import alarms
 
     raise typer.Exit(alarms.main(list(ctx.args), prog="oraculum alarms"))

@@ -1,12 +1,13 @@
-"""CloudWatch alarms for every Lambda function of an account and region, and proof that they
-reach their SNS topic. Needs boto3 and the standard library only: this one file also runs by
-itself (in CloudShell: `python3 alarms.py apply --topic-name ops-alarms`).
+"""CloudWatch alarms for every Lambda function of an account and region (and for the HTTP APIs
+in front of them), and proof that they reach their SNS topic. Needs boto3 and the standard
+library only: this one file also runs by itself (in CloudShell: `python3 alarms.py apply
+--topic-name ops-alarms`).
 
     alarms.py plan    (--topic-name NAME | --topic-arn ARN) [--prefix P] [--tag K=V] [--json]
     alarms.py apply   (--topic-name NAME | --topic-arn ARN) [--prefix P] [--tag K=V] [--email A]
     alarms.py destroy [--prefix P] [--tag K=V] [--topic-name NAME --delete-topic]
     alarms.py test    (--topic-name NAME | --topic-arn ARN)
-                      [--alarm NAME | --invoke FUNCTION | --publish] [--timeout S]
+                      [--alarm NAME | --emit NAME | --invoke FUNCTION | --publish] [--timeout S]
 
 Region, credentials and endpoint come from the standard AWS settings (AWS_REGION,
 AWS_PROFILE, AWS_ENDPOINT_URL, ...), or --region and --profile.
@@ -21,18 +22,35 @@ treating missing data as not breaching, and notifying one SNS topic on ALARM and
     concurrency   ConcurrentExecutions, maximum                    > 80 % of the reserved
                   concurrency, or of the account's limit when the function reserves none
 
+Errors counts only invocations that raised. A function that catches its failures and answers
+500 or 503 (Oraculum's router does: problem+json) leaves Errors at 0 while its callers see
+failures, so two more alarms watch the answers themselves:
+
+    server-errors ServerErrors (namespace Oraculum, or the function's
+                  POWERTOOLS_METRICS_NAMESPACE), dimensions function=<tarot|horoscope|ask>
+                  and service=oraculum, sum                        > 0
+                  for every function whose handler is oraculum.api.lambda_handlers.tarot,
+                  .horoscope or .ask: the router emits 1 (EMF) for each 5xx it answers
+    5xx           AWS/ApiGateway 5xx, dimension ApiId, sum         > 0
+                  for every HTTP API (GetApis) with a Lambda integration on a function in
+                  scope that has alarms: every 5xx its callers got, handled, unhandled, or
+                  made by the gateway itself (integration timeout, throttled or failed
+                  invocation); named `oraculum/http-api/<api id>/5xx`
+
 Ownership: only alarms named `oraculum/...` that also carry the tag
-`oraculum:managed-by=oraculum-alarms` are ever updated or deleted. Alarms of functions that
-no longer exist (and match --prefix) are pruned.
+`oraculum:managed-by=oraculum-alarms` are ever updated or deleted. Alarms of functions (and
+HTTP APIs) that no longer exist (and match --prefix) are pruned.
 
-Overrides, as tags on a Lambda function:
+Overrides, as tags on a Lambda function (or on an HTTP API, for its 5xx alarm):
 
-    oraculum:alarms=off                  no alarms for this function (the SAM stack tags its own
-                                         functions so: the stack makes their alarms itself)
+    oraculum:alarms=off                  no alarms for this function or API (the SAM stack
+                                         tags its own functions so: it makes their alarms)
     oraculum:alarms:error-rate-percent   error-rate threshold in percent (default 1)
     oraculum:alarms:duration-p99-ms      Duration p99 threshold in milliseconds
     oraculum:alarms:throttles            throttles threshold, a count (default 0)
     oraculum:alarms:concurrency-percent  percent of the reserved or account concurrency (80)
+    oraculum:alarms:server-errors        server-errors threshold, a count a minute (default 0)
+    oraculum:alarms:5xx                  on the API: 5xx threshold, a count a minute (default 0)
 
 Exit codes: 0 done; 1 failed (an AWS error, an alarm of our name that is not ours, `test`
 received no notification); 2 usage; 3 `plan --check` found changes to make.
@@ -44,11 +62,13 @@ import argparse
 import contextlib
 import json
 import math
+import re
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import boto3
@@ -58,15 +78,29 @@ from botocore.exceptions import BotoCoreError, ClientError
 ALARM_PREFIX = "oraculum/"
 OWNER_TAG, OWNER = "oraculum:managed-by", "oraculum-alarms"
 FUNCTION_TAG, KIND_TAG = "oraculum:function", "oraculum:alarm-kind"
+API_TAG = "oraculum:http-api"  # on an API's alarm: the API id (its FUNCTION_TAG: see _api_5xx)
 SKIP_TAG = "oraculum:alarms"
 OVERRIDE_TAGS = {
     "error-rate": "oraculum:alarms:error-rate-percent",
     "duration-p99": "oraculum:alarms:duration-p99-ms",
     "throttles": "oraculum:alarms:throttles",
     "concurrency": "oraculum:alarms:concurrency-percent",
+    "server-errors": "oraculum:alarms:server-errors",
+    "5xx": "oraculum:alarms:5xx",
 }
 KINDS = tuple(OVERRIDE_TAGS)
-UNITS = {"error-rate": "%", "duration-p99": "ms", "throttles": "", "concurrency": ""}
+FUNCTION_KINDS = ("error-rate", "duration-p99", "throttles", "concurrency", "server-errors")
+API_KINDS = ("5xx",)
+UNITS = {k: "" for k in KINDS} | {"error-rate": "%", "duration-p99": "ms"}
+API_ALARM_PREFIX = f"{ALARM_PREFIX}http-api/"
+# What Oraculum's Lambda router emits for each 5xx it answers (src/oraculum/observability.py,
+# through Powertools' EMF): this file imports nothing of ours, so the names are repeated here.
+ROUTER_HANDLER_MODULE = "oraculum.api.lambda_handlers"
+ROUTER_FUNCTIONS = ("tarot", "horoscope", "ask")  # the HTTP handlers; precompute has no router
+EMF_NAMESPACE, EMF_NAMESPACE_ENV = "Oraculum", "POWERTOOLS_METRICS_NAMESPACE"
+EMF_SERVICE = "oraculum"  # Powertools adds the dimension service=<its service> to every metric
+SERVER_ERRORS_METRIC = "ServerErrors"
+_LAMBDA_ARN = re.compile(r"arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+")
 PERIOD_S = 60
 DURATION_CAP_MS = 25_000.0
 TIMEOUT_SHARE = 0.8
@@ -95,6 +129,30 @@ class Function:
     timeout_s: int
     reserved: int | None
     tags: dict[str, str]
+    handler: str = ""
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def skipped(self) -> bool:
+        return _off(self.tags)
+
+
+@dataclass(frozen=True)
+class HttpApi:
+    """An HTTP API (API Gateway v2) and the functions its Lambda integrations call (ARNs)."""
+
+    id: str
+    name: str
+    tags: dict[str, str]
+    targets: frozenset[str]  # unqualified function ARNs
+
+    @property
+    def skipped(self) -> bool:
+        return _off(self.tags)
+
+
+def _off(tags: dict[str, str]) -> bool:
+    return tags.get(SKIP_TAG, "").strip().lower() == "off"
 
 
 @dataclass(frozen=True)
@@ -107,6 +165,7 @@ class Alarm:
     threshold: float
     basis: str  # how the threshold was chosen, for people
     params: dict[str, Any]
+    api: str | None = None  # the HTTP API id, for an API's alarm (function: see _api_5xx)
 
 
 @dataclass(frozen=True)
@@ -116,6 +175,7 @@ class Existing:
     function: str | None
     owned: bool
     raw: dict[str, Any]
+    api: str | None = None
 
 
 @dataclass
@@ -127,6 +187,8 @@ class Change:
     threshold: float | None
     details: list[str] = field(default_factory=list)
     desired: Alarm | None = None
+    api: str | None = None
+    arn: str | None = None  # of the existing alarm, for an update
 
 
 @dataclass
@@ -145,6 +207,7 @@ class Plan:
     changes: list[Change]
     unchanged: list[str]
     warnings: list[str]
+    apis: list[str] = field(default_factory=list)  # "name (id)" of the HTTP APIs in scope
 
     def count(self, action: str) -> int:
         return sum(c.action == action for c in self.changes)
@@ -226,10 +289,46 @@ def list_functions(
                     timeout_s=int(item.get("Timeout") or 3),
                     reserved=None if reserved is None else int(reserved),
                     tags=tags,
+                    handler=str(item.get("Handler") or ""),
+                    env=dict((item.get("Environment") or {}).get("Variables") or {}),
                 )
             )
     chosen.sort(key=lambda f: f.name)
     return chosen, everything
+
+
+def list_http_apis(aws: Aws, warnings: list[str]) -> list[HttpApi] | None:
+    """Every HTTP API of the region with the functions its integrations call; None when API
+    Gateway cannot be listed (then no API alarm is planned, made or pruned)."""
+    gw = aws.client("apigatewayv2")
+    apis: list[HttpApi] = []
+    try:
+        for page in gw.get_paginator("get_apis").paginate():
+            for item in page.get("Items", []):
+                if item.get("ProtocolType") != "HTTP":
+                    continue  # WebSocket APIs publish other metrics
+                targets: set[str] = set()
+                integrations = gw.get_paginator("get_integrations").paginate(ApiId=item["ApiId"])
+                for found in integrations:
+                    for integration in found.get("Items", []):
+                        # a function ARN (maybe qualified) or the .../functions/ARN/invocations URI
+                        targets.update(_LAMBDA_ARN.findall(integration.get("IntegrationUri") or ""))
+                apis.append(
+                    HttpApi(
+                        id=item["ApiId"],
+                        name=str(item.get("Name") or ""),
+                        tags=dict(item.get("Tags") or {}),
+                        targets=frozenset(targets),
+                    )
+                )
+    except ClientError as exc:
+        warnings.append(
+            f"API Gateway's GetApis/GetIntegrations failed ({_code(exc)}): no 5xx alarm of an "
+            "HTTP API is planned, and none is pruned"
+        )
+        return None
+    apis.sort(key=lambda a: (a.name, a.id))
+    return apis
 
 
 def account_concurrency(aws: Aws, override: int | None, warnings: list[str]) -> int:
@@ -259,12 +358,15 @@ def list_our_alarms(aws: Aws) -> dict[str, Existing]:
             listed = cw.list_tags_for_resource(ResourceARN=raw["AlarmArn"]).get("Tags", [])
             tags = {t["Key"]: t["Value"] for t in listed}
             name = raw["AlarmName"]
+            api = tags.get(API_TAG) or _api_from_name(name)
+            function = tags.get(FUNCTION_TAG)
             found[name] = Existing(
                 name=name,
                 arn=raw["AlarmArn"],
-                function=tags.get(FUNCTION_TAG) or _function_from_name(name),
+                function=function or (None if api else _function_from_name(name)),
                 owned=tags.get(OWNER_TAG) == OWNER,
                 raw=raw,
+                api=api,
             )
     return found
 
@@ -272,11 +374,22 @@ def list_our_alarms(aws: Aws) -> dict[str, Existing]:
 def _function_from_name(alarm_name: str) -> str | None:
     rest = alarm_name[len(ALARM_PREFIX) :]
     function, _, kind = rest.rpartition("/")
-    return function if function and kind in KINDS else None
+    return function if function and "/" not in function and kind in FUNCTION_KINDS else None
+
+
+def _api_from_name(alarm_name: str) -> str | None:
+    if not alarm_name.startswith(API_ALARM_PREFIX):
+        return None
+    api, _, kind = alarm_name[len(API_ALARM_PREFIX) :].rpartition("/")
+    return api if api and "/" not in api and kind in API_KINDS else None
 
 
 def alarm_name(function: str, kind: str) -> str:
     return f"{ALARM_PREFIX}{function}/{kind}"
+
+
+def api_alarm_name(api_id: str, kind: str = "5xx") -> str:
+    return f"{API_ALARM_PREFIX}{api_id}/{kind}"
 
 
 # ---------------------------------------------------------------- the alarms a function gets
@@ -287,10 +400,16 @@ def _fmt(value: float) -> str:
 
 
 def _override(
-    fn: Function, kind: str, default: float, low: float, high: float, warnings: list[str]
+    owner: str,
+    tags: dict[str, str],
+    kind: str,
+    default: float,
+    low: float,
+    high: float,
+    warnings: list[str],
 ) -> tuple[float, bool]:
     tag = OVERRIDE_TAGS[kind]
-    raw = fn.tags.get(tag)
+    raw = tags.get(tag)
     if raw is None:
         return default, False
     try:
@@ -299,7 +418,7 @@ def _override(
         value = math.nan
     if not low <= value <= high:  # NaN fails too
         warnings.append(
-            f"{fn.name}: tag {tag}={raw!r} is not a number from {_fmt(low)} to {_fmt(high)}; "
+            f"{owner}: tag {tag}={raw!r} is not a number from {_fmt(low)} to {_fmt(high)}; "
             f"using {_fmt(default)}"
         )
         return default, False
@@ -343,12 +462,13 @@ def _single(fn: Function, metric: str) -> dict[str, Any]:
 
 
 def _tail(kind: str) -> str:
-    return f"Managed by oraculum alarms; override with the function tag {OVERRIDE_TAGS[kind]}."
+    on = "API" if kind in API_KINDS else "function"
+    return f"Managed by oraculum alarms; override with the {on} tag {OVERRIDE_TAGS[kind]}."
 
 
 def _error_rate(fn: Function, topic_arn: str, warnings: list[str]) -> Alarm:
     kind, name = "error-rate", alarm_name(fn.name, "error-rate")
-    pct, tagged = _override(fn, kind, 1.0, 0.0, 100.0, warnings)
+    pct, tagged = _override(fn.name, fn.tags, kind, 1.0, 0.0, 100.0, warnings)
     basis = f"tag {OVERRIDE_TAGS[kind]}" if tagged else "default 1 %"
     params = _base(
         name,
@@ -373,7 +493,9 @@ def _error_rate(fn: Function, topic_arn: str, warnings: list[str]) -> Alarm:
 def _duration(fn: Function, topic_arn: str, warnings: list[str]) -> Alarm:
     kind, name = "duration-p99", alarm_name(fn.name, "duration-p99")
     share = round(TIMEOUT_SHARE * fn.timeout_s * 1000.0, 3)
-    ms, tagged = _override(fn, kind, min(DURATION_CAP_MS, share), 1.0, 900_000.0, warnings)
+    ms, tagged = _override(
+        fn.name, fn.tags, kind, min(DURATION_CAP_MS, share), 1.0, 900_000.0, warnings
+    )
     if tagged:
         basis = f"tag {OVERRIDE_TAGS[kind]}"
     elif share < DURATION_CAP_MS:
@@ -392,7 +514,7 @@ def _duration(fn: Function, topic_arn: str, warnings: list[str]) -> Alarm:
 
 def _throttles(fn: Function, topic_arn: str, warnings: list[str]) -> Alarm:
     kind, name = "throttles", alarm_name(fn.name, "throttles")
-    count, tagged = _override(fn, kind, 0.0, 0.0, 1e9, warnings)
+    count, tagged = _override(fn.name, fn.tags, kind, 0.0, 0.0, 1e9, warnings)
     basis = f"tag {OVERRIDE_TAGS[kind]}" if tagged else "any throttle"
     params = _base(
         name,
@@ -408,7 +530,9 @@ def _concurrency(
     fn: Function, topic_arn: str, account_limit: Callable[[], int], warnings: list[str]
 ) -> Alarm:
     kind, name = "concurrency", alarm_name(fn.name, "concurrency")
-    pct, tagged = _override(fn, kind, DEFAULT_CONCURRENCY_PERCENT, 1.0, 100.0, warnings)
+    pct, tagged = _override(
+        fn.name, fn.tags, kind, DEFAULT_CONCURRENCY_PERCENT, 1.0, 100.0, warnings
+    )
     if fn.reserved is not None:
         limit, of = fn.reserved, f"its reserved concurrency {fn.reserved}"
     else:
@@ -426,24 +550,93 @@ def _concurrency(
     return Alarm(name, fn.name, kind, threshold, basis, params)
 
 
+def router_function(fn: Function) -> str | None:
+    """`tarot`, `horoscope` or `ask` when the function runs that Oraculum HTTP handler (whose
+    router emits ServerErrors with that `function` dimension), else None."""
+    module, _, attr = fn.handler.rpartition(".")
+    return attr if module == ROUTER_HANDLER_MODULE and attr in ROUTER_FUNCTIONS else None
+
+
+def server_errors_metric(routed: str, namespace: str = EMF_NAMESPACE) -> dict[str, Any]:
+    """The metric the router's EMF line becomes: Powertools puts the dimension `service` on
+    every metric besides the one the router adds, and CloudWatch matches the whole set."""
+    return {
+        "Namespace": namespace,
+        "MetricName": SERVER_ERRORS_METRIC,
+        "Dimensions": [
+            {"Name": "function", "Value": routed},
+            {"Name": "service", "Value": EMF_SERVICE},
+        ],
+    }
+
+
+def _server_errors(fn: Function, topic_arn: str, warnings: list[str]) -> Alarm | None:
+    routed = router_function(fn)
+    if routed is None:
+        return None
+    kind, name = "server-errors", alarm_name(fn.name, "server-errors")
+    count, tagged = _override(fn.name, fn.tags, kind, 0.0, 0.0, 1e9, warnings)
+    basis = f"tag {OVERRIDE_TAGS[kind]}" if tagged else "any 5xx answer"
+    namespace = fn.env.get(EMF_NAMESPACE_ENV) or EMF_NAMESPACE
+    params = _base(
+        name,
+        f"5xx answers of {fn.name} above {_fmt(count)} in a minute ({SERVER_ERRORS_METRIC}, "
+        f"function={routed}: failures the router answered, which Errors never counts). "
+        f"{_tail(kind)}",
+        count,
+        topic_arn,
+    )
+    params.update(server_errors_metric(routed, namespace), Period=PERIOD_S, Statistic="Sum")
+    return Alarm(name, fn.name, kind, count, basis, params)
+
+
+def _api_5xx(api: HttpApi, routed: list[str], topic_arn: str, warnings: list[str]) -> Alarm:
+    """The 5xx alarm of an HTTP API. Its FUNCTION_TAG names the first function with alarms
+    that the API calls: the scope (--prefix, --tag) that planned it also prunes it."""
+    kind, name = "5xx", api_alarm_name(api.id)
+    label = f"{api.name} ({api.id})" if api.name else api.id
+    count, tagged = _override(label, api.tags, kind, 0.0, 0.0, 1e9, warnings)
+    basis = f"tag {OVERRIDE_TAGS[kind]}" if tagged else "any 5xx response"
+    shown = ", ".join(routed[:3]) + (f" and {len(routed) - 3} more" if len(routed) > 3 else "")
+    params = _base(
+        name,
+        f"5xx responses of the HTTP API {label} above {_fmt(count)} in a minute: every server "
+        f"error its callers got, from {shown} or from the gateway itself. {_tail(kind)}",
+        count,
+        topic_arn,
+    )
+    params.update(
+        Namespace="AWS/ApiGateway",
+        MetricName="5xx",
+        Dimensions=[{"Name": "ApiId", "Value": api.id}],
+        Period=PERIOD_S,
+        Statistic="Sum",
+    )
+    return Alarm(name, routed[0], kind, count, basis, params, api=api.id)
+
+
 def desired_alarms(
     fn: Function, topic_arn: str, account_limit: Callable[[], int], warnings: list[str]
 ) -> list[Alarm]:
-    """The four alarms of one function, thresholds overridden by its tags."""
-    return [
+    """The alarms of one function (four, five for an Oraculum HTTP handler), thresholds
+    overridden by its tags."""
+    made = [
         _error_rate(fn, topic_arn, warnings),
         _duration(fn, topic_arn, warnings),
         _throttles(fn, topic_arn, warnings),
         _concurrency(fn, topic_arn, account_limit, warnings),
     ]
+    served = _server_errors(fn, topic_arn, warnings)
+    return made + ([served] if served else [])
 
 
 def alarm_tags(alarm: Alarm) -> list[dict[str, str]]:
-    return [
+    tags = [
         {"Key": OWNER_TAG, "Value": OWNER},
         {"Key": FUNCTION_TAG, "Value": alarm.function},
         {"Key": KIND_TAG, "Value": alarm.kind},
     ]
+    return tags + ([{"Key": API_TAG, "Value": alarm.api}] if alarm.api else [])
 
 
 # ---------------------------------------------------------------- comparing alarms
@@ -606,15 +799,33 @@ def make_plan(aws: Aws, scope: Scope, topic: Topic) -> Plan:
 
     desired: dict[str, Alarm] = {}
     for fn in functions:
-        if fn.tags.get(SKIP_TAG, "").strip().lower() == "off":
+        if fn.skipped:
             continue
         for alarm in desired_alarms(fn, topic.arn, account_limit, warnings):
+            desired[alarm.name] = alarm
+    apis = list_http_apis(aws, warnings)
+    relevant: set[str] = set()  # HTTP APIs that call a function in scope
+    shown: list[str] = []
+    by_arn = {fn.arn: fn for fn in functions}
+    for api in apis or []:
+        called = sorted((by_arn[a] for a in api.targets if a in by_arn), key=lambda f: f.name)
+        if not called:
+            continue
+        relevant.add(api.id)
+        shown.append(f"{api.name} ({api.id})" if api.name else api.id)
+        alarmed = [fn.name for fn in called if not fn.skipped]
+        if alarmed and not api.skipped:
+            alarm = _api_5xx(api, alarmed, topic.arn, warnings)
             desired[alarm.name] = alarm
     existing = list_our_alarms(aws)
     changes, unchanged = _compare(desired, existing)
     in_scope = {fn.name for fn in functions}
     changes += _prunable(desired, existing, everything, in_scope, scope.prefix)
-    return Plan(topic, sorted(in_scope), changes, unchanged, warnings)
+    if apis is not None:
+        known = {api.id for api in apis}
+        changes += _prunable_apis(desired, existing, everything, in_scope, scope.prefix, known,
+                                  relevant)  # fmt: skip
+    return Plan(topic, sorted(in_scope), changes, unchanged, warnings, shown)
 
 
 def _compare(
@@ -625,6 +836,7 @@ def _compare(
     for name, alarm in sorted(desired.items()):
         have = existing.get(name)
         change = Change("create", name, alarm.function, alarm.kind, alarm.threshold, [], alarm)
+        change.api = alarm.api
         if have is None:
             change.details = [alarm.basis]
         elif not have.owned:
@@ -632,6 +844,9 @@ def _compare(
             change.details = [f"exists without the tag {OWNER_TAG}={OWNER}: left alone"]
         else:
             change.details = differences(alarm.params, have.raw)
+            if alarm.api and have.function != alarm.function:  # the API's first function
+                change.details.append(f"tag {FUNCTION_TAG}: {have.function} -> {alarm.function}")
+            change.arn = have.arn
             if not change.details:
                 unchanged.append(name)
                 continue
@@ -651,16 +866,48 @@ def _prunable(
     longer wanted (tagged off); alarms of functions outside the scope stay as they are."""
     doomed = []
     for name, have in sorted(existing.items()):
-        if name in desired or not have.owned or have.function is None:
+        if name in desired or not have.owned or have.function is None or have.api:
             continue
         if have.function not in everything and have.function.startswith(prefix):
             reason = "its function no longer exists"
         elif have.function in in_scope:
-            reason = f"not wanted any more (tag {SKIP_TAG}=off?)"
+            reason = f"not wanted any more (tag {SKIP_TAG}=off, or another handler?)"
         else:
             continue
         kind = name.rsplit("/", 1)[-1]
         doomed.append(Change("delete", name, have.function, kind, None, [reason]))
+    return doomed
+
+
+def _prunable_apis(
+    desired: dict[str, Alarm],
+    existing: dict[str, Existing],
+    everything: set[str],
+    in_scope: set[str],
+    prefix: str,
+    known: set[str],
+    relevant: set[str],
+) -> list[Change]:
+    """Our alarms of HTTP APIs that are gone (when the function that brought them in is gone
+    too and matches the prefix, or is in scope), or that call functions in scope but are no
+    longer wanted (the API or all its functions tagged off). Others stay as they are."""
+    doomed = []
+    for name, have in sorted(existing.items()):
+        if name in desired or not have.owned or not have.api:
+            continue
+        first = have.function or ""
+        if have.api not in known and (
+            first in in_scope or (first not in everything and first.startswith(prefix))
+        ):
+            reason = "its HTTP API no longer exists"
+        elif have.api in relevant:
+            reason = f"not wanted any more (tag {SKIP_TAG}=off on the API or its functions?)"
+        else:
+            continue
+        kind = name.rsplit("/", 1)[-1]
+        change = Change("delete", name, first, kind, None, [reason])
+        change.api = have.api
+        doomed.append(change)
     return doomed
 
 
@@ -685,6 +932,8 @@ def execute(aws: Aws, plan: Plan, say: Callable[[str], None]) -> int:
             assert change.desired is not None
             extra = {"Tags": alarm_tags(change.desired)} if change.action == "create" else {}
             cw.put_metric_alarm(**change.desired.params, **extra)
+            if change.action == "update" and change.desired.api and change.arn:
+                cw.tag_resource(ResourceARN=change.arn, Tags=alarm_tags(change.desired))
             say(f"{change.action}d {change.alarm}")
     doomed = [c.alarm for c in plan.changes if c.action == "delete"]
     for batch in _chunks(doomed, 100):
@@ -719,6 +968,8 @@ def render_table(plan: Plan, scope: Scope) -> str:
         if plan.topic.email and not plan.topic.email_subscribed:
             lines.append(f"E-mail: {plan.topic.email} will be subscribed (needs confirmation)")
     lines.append(f"Functions: {len(plan.functions)} in scope ({scope.describe()})")
+    if plan.apis:
+        lines.append(f"HTTP APIs calling them: {', '.join(plan.apis)}")
     rows = [("ACTION", "ALARM", "THRESHOLD", "DETAIL")]
     for c in plan.changes:
         rows.append((c.action, c.alarm, _threshold(c), "; ".join(c.details)))
@@ -751,11 +1002,13 @@ def render_json(plan: Plan, scope: Scope) -> str:
         "topic": topic,
         "scope": {"prefix": scope.prefix, "tags": scope.tags},
         "functions": plan.functions,
+        "http_apis": plan.apis,
         "changes": [
             {
                 "action": c.action,
                 "alarm": c.alarm,
                 "function": c.function,
+                "http_api": c.api,
                 "kind": c.kind,
                 "threshold": c.threshold,
                 "details": c.details,
@@ -915,6 +1168,113 @@ def set_state_trigger(aws: Aws, alarm: str, topic_arn: str, token: str) -> Trigg
     )
 
 
+def _queries(alarm: dict[str, Any]) -> list[dict[str, Any]]:
+    """The alarm's own metric queries, as GetMetricData takes them."""
+    if alarm.get("Metrics"):
+        return [dict(q) for q in alarm["Metrics"]]
+    stat = alarm.get("Statistic") or alarm.get("ExtendedStatistic")
+    metric = {k: alarm[k] for k in ("Namespace", "MetricName") if alarm.get(k)}
+    metric["Dimensions"] = alarm.get("Dimensions") or []
+    query: dict[str, Any] = {"Metric": metric, "Period": int(alarm["Period"]), "Stat": stat}
+    if alarm.get("Unit"):
+        query["Unit"] = alarm["Unit"]
+    return [{"Id": "watched", "MetricStat": query, "ReturnData": True}]
+
+
+def alarm_reading(aws: Aws, alarm: dict[str, Any], periods: int = 3) -> float | None:
+    """The highest value the alarm's own query (its metric, dimensions, statistic and period,
+    or its metric math) has had over the last few periods; None when it has no data. What
+    CloudWatch compares with the threshold, period by period."""
+    queries = _queries(alarm)
+    period = int(
+        alarm.get("Period")
+        or next((q["MetricStat"]["Period"] for q in queries if q.get("MetricStat")), PERIOD_S)
+    )
+    now = datetime.now(timezone.utc).replace(microsecond=0)  # noqa: UP017 (CloudShell's 3.9)
+    start = now - timedelta(seconds=now.timestamp() % period + periods * period)
+    got = aws.client("cloudwatch").get_metric_data(
+        MetricDataQueries=queries, StartTime=start, EndTime=now + timedelta(seconds=period)
+    )
+    values = [v for r in got.get("MetricDataResults", []) for v in r.get("Values", [])]
+    return max(values) if values else None
+
+
+def breaches(alarm: dict[str, Any], value: float) -> bool:
+    threshold = float(alarm.get("Threshold") or 0.0)
+    return {
+        "GreaterThanThreshold": value > threshold,
+        "GreaterThanOrEqualToThreshold": value >= threshold,
+        "LessThanThreshold": value < threshold,
+        "LessThanOrEqualToThreshold": value <= threshold,
+    }.get(str(alarm.get("ComparisonOperator")), False)
+
+
+def emit_trigger(aws: Aws, alarm: str, topic_arn: str, token: str) -> Trigger:
+    """Put one breaching data point on the custom metric the alarm watches (as the router's
+    EMF line would), read it back through the alarm's own query, wait for ALARM."""
+    cw = aws.client("cloudwatch")
+    found = cw.describe_alarms(AlarmNames=[alarm]).get("MetricAlarms", [])
+    if not found:
+        raise AlarmsError(f"there is no metric alarm named {alarm!r}")
+    raw = found[0]
+    if topic_arn not in (raw.get("AlarmActions") or []):
+        raise AlarmsError(f"alarm {alarm!r} does not notify {topic_arn}")
+    namespace, metric = raw.get("Namespace"), raw.get("MetricName")
+    if not namespace or not metric or raw.get("Statistic") not in ("Sum", "Maximum"):
+        raise AlarmsError(  # one data point moves a Sum or a Maximum; an average, maybe not
+            f"--emit needs an alarm on one metric's Sum or Maximum; {alarm} is not "
+            "(use --alarm NAME to force its state)"
+        )
+    if str(namespace).startswith("AWS/"):
+        raise AlarmsError(
+            f"{alarm} watches {namespace} {metric}, which only AWS publishes (CloudWatch "
+            f"refuses PutMetricData in AWS/ namespaces): use --alarm {alarm} to force its "
+            "state, or make the service itself fail"
+        )
+    if not str(raw.get("ComparisonOperator")).startswith("GreaterThan"):
+        raise AlarmsError(f"--emit needs an alarm that fires above its threshold; {alarm} is not")
+    value = float(max(1, math.floor(float(raw.get("Threshold") or 0.0)) + 1))
+    dims = raw.get("Dimensions") or []
+    pairs = ", ".join(f"{d['Name']}={d['Value']}" for d in dims)
+    shown = f"{namespace} {metric} {{{pairs}}}"
+
+    def fire() -> str:
+        if raw.get("StateValue") == "ALARM":  # no transition, no notification: reset first
+            reason = f"oraculum alarms test {token}"
+            cw.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason=reason)
+        datum = {"MetricName": metric, "Dimensions": dims, "Value": value}
+        unit = raw.get("Unit") or "Count"  # EMF's unit for ServerErrors
+        cw.put_metric_data(Namespace=namespace, MetricData=[{**datum, "Unit": unit}])
+        read: float | None = None
+        deadline = time.monotonic() + 90  # a new data point is readable within seconds
+        while (read is None or not breaches(raw, read)) and time.monotonic() < deadline:
+            read = alarm_reading(aws, raw)
+            if read is None or not breaches(raw, read):
+                time.sleep(3)
+        put = f"put {_fmt(value)} on {shown}"
+        if read is None or not breaches(raw, read):
+            return f"{put}; the alarm's own query does not read it yet"
+        threshold = f"{_fmt(float(raw.get('Threshold') or 0.0))}"
+        return (
+            f"{put}; the alarm's own query reads {_fmt(read)} (threshold {threshold}): "
+            "CloudWatch moves it to ALARM at its next evaluation"
+        )
+
+    def matches(note: dict[str, Any]) -> bool:
+        body = _alarm_message(note)
+        return body.get("AlarmName") == alarm and body.get("NewStateValue") == "ALARM"
+
+    return Trigger(
+        f"a data point on {shown}, watched by {alarm}",
+        fire,
+        matches,
+        "CloudWatch evaluates the alarm every minute, so allow a few (--timeout 600); if the "
+        "data point was read back, check that the alarm's actions are enabled and that the "
+        "topic lets cloudwatch.amazonaws.com publish. A local emulator such as moto stores "
+        "the data point but never evaluates alarms.",
+    )
+
+
 def _watches_errors(alarm: dict[str, Any], function: str) -> bool:
     dims = [("FunctionName", function)]
     if alarm.get("MetricName") == "Errors" and _dims(alarm.get("Dimensions")) == dims:
@@ -1001,6 +1361,8 @@ def run_test(aws: Aws, args: argparse.Namespace, say: Callable[[str], None]) -> 
         trigger = publish_trigger(aws, topic.arn, token)
     elif args.invoke:
         trigger = invoke_trigger(aws, args.invoke, topic.arn)
+    elif args.emit:
+        trigger = emit_trigger(aws, args.emit, topic.arn, token)
     else:
         alarm = args.alarm or default_alarm(aws, topic.arn)
         trigger = set_state_trigger(aws, alarm, topic.arn, token)
@@ -1098,11 +1460,16 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     topic(test, True)
     how = test.add_mutually_exclusive_group()
     how.add_argument("--alarm", help="force this alarm to ALARM (default: one of ours)")
+    how.add_argument(
+        "--emit", metavar="ALARM",
+        help="put a breaching data point on the custom metric this alarm watches "
+        "(server-errors alarms: ServerErrors, as the router emits it)",
+    )  # fmt: skip
     how.add_argument("--invoke", metavar="FUNCTION", help="invoke it with the fault flag")
     how.add_argument("--publish", action="store_true", help="publish to the topic directly")
     test.add_argument(
         "--timeout", type=_positive, default=None, metavar="S",
-        help="how long to wait for the notification (default 120; 600 with --invoke)",
+        help="how long to wait for the notification (default 120; 600 with --invoke, --emit)",
     )  # fmt: skip
     test.add_argument(
         "--settle", type=_positive, default=5.0, metavar="S",
@@ -1186,7 +1553,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "alarms.py") -> int:
     except SystemExit as exc:  # --help (0) or a usage error (2)
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if args.command == "test" and args.timeout is None:
-        args.timeout = 600.0 if args.invoke else 120.0
+        args.timeout = 600.0 if args.invoke or args.emit else 120.0
     try:
         return COMMANDS[args.command](Aws(args.region, args.profile), args)
     except UsageError as exc:
