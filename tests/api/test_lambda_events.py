@@ -191,3 +191,33 @@ def test_a_long_or_odd_client_request_id_is_replaced(lambda_env) -> None:
         result = handlers.tarot(copy.deepcopy(event), None)
         kept = result["headers"]["x-request-id"]
         assert (kept == given_id) == (given_id == "ok-id.1:2_3") and len(kept) <= 128
+
+
+def test_a_handled_5xx_leaves_a_server_errors_metric_its_alarm_can_see(tmp_path) -> None:
+    """A route that fails answers 500, and ServerErrors leaves in an EMF line of its own with
+    exactly the dimensions the template's alarm names: {function, service}."""
+    from oraculum.api.lambda_router import Route, Router
+    from oraculum.api.runtime import Runtime
+    from oraculum.api.schemas import Health
+    from oraculum.config import Settings
+
+    def fails(runtime):
+        from oraculum import observability
+
+        observability.count("ReadingLatency", 12.0, reading="tarot")  # another dimension set
+        raise RuntimeError("the disk is on fire")
+
+    runtime = Runtime(Settings(data_dir=tmp_path, embedder="hashing"))
+    router = Router([Route("GET", "/boom", fails, Health, public=True)], runtime, "tarot")
+    event = _replace(sample("tarot-card"), "rawPath", "/boom")
+    logs = io.StringIO()
+    with contextlib.redirect_stdout(logs):
+        answer = router(event, Context())
+    assert answer["statusCode"] == 500 and "fire" not in answer["body"]
+    emf = [json.loads(line) for line in logs.getvalue().splitlines() if '"_aws"' in line]
+    errors = [e for e in emf if "ServerErrors" in e]
+    assert len(errors) == 1 and errors[0]["ServerErrors"] in (1.0, [1.0])
+    directive = errors[0]["_aws"]["CloudWatchMetrics"][0]
+    assert directive["Namespace"] == "Oraculum"
+    assert directive["Dimensions"] == [["function", "service"]] and errors[0]["function"] == "tarot"
+    assert all("ReadingLatency" not in e for e in errors)

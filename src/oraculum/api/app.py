@@ -157,8 +157,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def asgi(settings: Settings | None = None) -> Any:
+def asgi(settings: Settings | None = None, function: str = "api") -> Any:
     """The ASGI app as uvicorn and Mangum see it: the request's context (id, security headers,
-    log line) outside, the gate on the body's size and type, then the app."""
+    log line) outside, the gate on the body's size and type, then the app. `function` names
+    the Lambda function serving it (tarot, horoscope, ask) in the ServerErrors metric."""
     settings = settings or Settings()
-    return RequestContext(RequestGate(create_app(settings), settings.max_body_bytes))
+    app = RequestGate(create_app(settings), settings.max_body_bytes)
+    return RequestContext(app, function)

@@ -52,12 +52,13 @@ def _http(function: str) -> Any:
 
             from oraculum.api.app import asgi
 
-            found = _handlers.setdefault("asgi", Mangum(asgi(), lifespan="off"))
+            # a Lambda function's process serves one function: its app is named after it
+            found = Mangum(asgi(function=function), lifespan="off")
         else:
             from oraculum.api.lambda_router import Router
             from oraculum.api.lambda_routes import ROUTES
 
-            found = Router(ROUTES[function](), _shared_runtime())
+            found = Router(ROUTES[function](), _shared_runtime(), function)
         _handlers[function] = found
     return found
 

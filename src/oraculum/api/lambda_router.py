@@ -166,8 +166,9 @@ class Event:
 
 
 class Router:
-    def __init__(self, routes: list[Route], runtime: Runtime) -> None:
+    def __init__(self, routes: list[Route], runtime: Runtime, function: str = "api") -> None:
         self.routes = routes
+        self.function = function  # the ServerErrors metric's dimension: tarot, horoscope, ask
         self.runtime = runtime
         settings = runtime.settings
         self.keys = ApiKeys(k.strip() for k in settings.api_keys.split(","))
@@ -191,9 +192,8 @@ class Router:
             status, payload, headers = self._guarded(request, event, context, caller)
         path = request.path if request is not None else "/"
         try:
-            http.log_request(
-                status, (time.perf_counter() - started) * 1e3, caller[0] if caller else None
-            )
+            who = caller[0] if caller else None
+            http.log_request(status, (time.perf_counter() - started) * 1e3, who, self.function)
         finally:
             observability.flush()
         body = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))

@@ -36,8 +36,9 @@ async def _send_problem(problem: Problem, scope: Scope, send: Any) -> None:
 class RequestContext:
     """Request id (Lambda's, a plain client one, or new), security headers, the log line."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, function: str = "api") -> None:
         self.app = app
+        self.function = function  # the ServerErrors metric's dimension
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -79,7 +80,8 @@ class RequestContext:
         finally:
             identity = state.get("identity") if isinstance(state, dict) else None
             try:
-                http.log_request(status, (time.perf_counter() - started) * 1e3, identity)
+                ms = (time.perf_counter() - started) * 1e3
+                http.log_request(status, ms, identity, self.function)
             finally:
                 observability.flush()
 
