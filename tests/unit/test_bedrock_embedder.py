@@ -229,7 +229,10 @@ def test_from_settings_builds_the_port_with_a_short_query_client(fake_aws) -> No
     assert isinstance(embedder, Embedder)
     assert (embedder.model_id, embedder.dim) == (f"bedrock:{MODEL}", 1024)
     documents, query = embedder.client.meta.config, embedder.query_client.meta.config
-    assert documents.read_timeout == 10 and documents.retries["mode"] == "adaptive"
+    assert documents.read_timeout == 10 and documents.retries["total_max_attempts"] == 6
+    # adaptive: standard retries, and botocore's rate limiter, which aws.client adds itself so
+    # that a call under a request's deadline does not wait for it (backends/aws.py)
+    assert documents.retries["mode"] == "standard"
     assert query.read_timeout == 2.0 and query.connect_timeout == 2.0
     assert query.retries["total_max_attempts"] == 2  # one try and one retry
     assert embedder.client.meta.region_name == "eu-west-1"

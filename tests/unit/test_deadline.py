@@ -1,5 +1,8 @@
-"""A request's deadline (oraculum.deadline): steps refuse to start without time left, and a
-call's timeout is cut to its share of what is left. Outside a request nothing changes."""
+"""A request's deadline (oraculum.deadline): steps refuse to start without time left, a call's
+timeout is cut to its share of what is left, a pause is not waited out when no call could
+follow it, and pool workers keep the caller's deadline. The clients' own bounds are checked
+here without a network (boto3's session Timeout, the Pinecone transport); against stalled
+servers in tests/integration/test_deadlines_stall.py. Outside a request nothing changes."""
 
 from __future__ import annotations
 
@@ -32,3 +35,92 @@ def test_a_step_does_not_start_without_time_left(seconds):
     assert isinstance(err.value, BackendUnavailable)  # callers that handle a backend handle it
     with deadline.within(seconds), pytest.raises(DeadlineExceeded):
         deadline.check("the document fetch")
+
+
+def test_a_share_is_kept_for_retries_only_when_one_could_start_after_it():
+    with deadline.within(8.0):  # a timed-out quarter leaves 6 s: time for a pause and a retry
+        assert 1.9 < deadline.call_timeout(4.0, "q", attempts=4, pause_s=0.75) <= 2.0
+    with deadline.within(1.0):  # after a quarter and the pause, less than MIN_CALL_S: no retry
+        assert 0.9 < deadline.call_timeout(4.0, "q", attempts=4, pause_s=0.75) <= 1.0
+
+
+def test_a_pause_is_taken_only_if_a_call_can_start_after_it():
+    slept: list[float] = []
+    deadline.pause(3.0, "a retry", slept.append)  # no deadline: the pause as asked
+    with deadline.within(2.0):
+        assert deadline.fits(1.0) and not deadline.fits(1.9)
+        deadline.pause(1.0, "a retry", slept.append)
+        with pytest.raises(DeadlineExceeded, match="before a retry of the call") as err:
+            deadline.pause(1.9, "a retry of the call", slept.append)
+    assert slept == [3.0, 1.0]  # the refused pause was not waited out
+    assert 1.9 < err.value.left_s <= 2.0
+    assert deadline.fits(100.0)
+
+
+def test_a_carried_function_keeps_the_callers_deadline_on_other_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert deadline.carried(deadline.remaining) is deadline.remaining  # nothing to carry
+        with deadline.within(5.0):
+            assert pool.submit(deadline.remaining).result() is None  # a thread starts without
+            seen = list(pool.map(deadline.carried(lambda _: deadline.remaining()), range(16)))
+            assert all(4.0 < left <= 5.0 for left in seen)  # on every worker, at once
+        assert pool.submit(deadline.remaining).result() is None  # and not left behind there
+    assert deadline.remaining() is None
+
+
+def test_a_boto3_clients_timeouts_are_cut_to_the_deadline_of_each_call(fake_aws):
+    """The session's Timeout, which urllib3 clones for each request in the caller's thread: the
+    canary of what backends/aws.py relies on in botocore and urllib3."""
+    import boto3
+    from botocore.config import Config
+
+    from oraculum.backends import aws
+
+    config = Config(connect_timeout=5.0, read_timeout=10.0)
+    client = aws.bound_by_deadline(boto3.client("dynamodb", "us-east-1", config=config))
+    session = client._endpoint.http_session
+    pool = session._manager.connection_from_url("https://dynamodb.us-east-1.amazonaws.com")
+    for timeout in (session._timeout, pool.timeout):
+        usual = timeout.clone()
+        assert (usual.connect_timeout, usual.read_timeout, usual.total) == (5.0, 10.0, None)
+        with deadline.within(2.0):
+            cut = timeout.clone()
+            assert 1.9 < cut.total <= 2.0 and cut.connect_timeout == cut.total
+            assert timeout.connect_timeout <= 2.0  # what botocore's per-request override reads
+        assert timeout.clone().total is None
+
+
+def test_the_pinecone_transport_cuts_each_attempt_and_stops_a_retry_that_cannot_fit():
+    import httpx
+    from pinecone import RetryConfig
+
+    from oraculum.backends.pinecone_errors import DeadlineTransport
+
+    sent: list[dict] = []
+    answer = {"status": 200, "headers": {}}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(dict(request.extensions["timeout"]))
+        return httpx.Response(answer["status"], headers=answer["headers"], json={})
+
+    transport = DeadlineTransport(httpx.MockTransport(handler), RetryConfig(max_retries=3))
+
+    def request() -> httpx.Request:
+        timeouts = httpx.Timeout(10.0).as_dict()
+        return httpx.Request("POST", "http://pinecone.test/query", extensions={"timeout": timeouts})
+
+    transport.handle_request(request())  # no deadline: untouched
+    assert sent[-1] == {"connect": 10.0, "read": 10.0, "write": 10.0, "pool": 10.0}
+    with deadline.within(2.0):
+        transport.handle_request(request())
+        assert all(1.9 < t <= 2.0 for t in sent[-1].values())  # every phase, cut
+        answer.update(status=503)  # the SDK pauses at most 0.75 s before a first retry: fits
+        assert transport.handle_request(request()).status_code == 503
+        answer.update(headers={"retry-after": "5"})  # it would wait 5 s or more: no time
+        with pytest.raises(DeadlineExceeded, match="a retry of Pinecone POST /query"):
+            transport.handle_request(request())
+    with deadline.within(0.1), pytest.raises(DeadlineExceeded, match="before Pinecone POST"):
+        transport.handle_request(request())
+    assert len(sent) == 4  # the last was not sent

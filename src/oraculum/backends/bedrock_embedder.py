@@ -19,6 +19,8 @@ Lambda functions ship without numpy's 60 MB.
 Throttling is retried by the client (adaptive mode, with jitter); what is left after its
 retries, and any malformed answer, raises BackendUnavailable naming the model. Queries sit on
 a reading's path, so they use a client of their own with a short timeout and one retry.
+Within a request's deadline each call keeps to it (backends/aws.py): its attempts end by it,
+and a retry that would not fit is not made; running out of time raises DeadlineExceeded.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from oraculum import deadline
 from oraculum.backends.bedrock_errors import unavailable
 from oraculum.domain.errors import BackendUnavailable
 from oraculum.ports import Vector
@@ -101,7 +104,8 @@ class BedrockCohereEmbedder:
             return np.asarray(rows, dtype=np.float32)
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bedrock-embed")
         try:
-            futures = [pool.submit(self._embed, self.client, b, "search_document") for b in batches]
+            embed = deadline.carried(self._embed)  # the workers keep to the caller's deadline
+            futures = [pool.submit(embed, self.client, b, "search_document") for b in batches]
             rows = [r for f in futures for r in f.result()]  # in submission order
             return np.asarray(rows, dtype=np.float32)
         finally:
@@ -125,6 +129,7 @@ class BedrockCohereEmbedder:
             )
             raw = response["body"].read()
         except (ClientError, BotoCoreError) as exc:
+            deadline.check(f"{self.model_id} answered")  # a timeout the deadline brought
             raise unavailable(self.model_id, exc) from exc
         return self._parse(raw, len(texts))
 

@@ -11,6 +11,10 @@ unavailable, model not ready, internal error) are retried with jittered exponent
 while the budget's retry window lasts; anything else, and what is left after the retries,
 raises BackendUnavailable with a readable reason: FallbackGenerator then answers with the
 extractive composer and marks the answer `degraded`, with that reason in its notes.
+
+Within a request's deadline the call keeps to it too: the client's hooks cut each attempt to
+what is left (backends/aws.py), a retry is not waited for when no attempt would fit after it,
+and running out of time raises DeadlineExceeded (a BackendUnavailable: the composer answers).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from oraculum import deadline
 from oraculum.backends.bedrock_errors import TRANSIENT, error_code, unavailable
 from oraculum.domain.errors import BackendUnavailable
 from oraculum.ports import Generation, GenerationRequest
@@ -126,6 +131,7 @@ class BedrockGenerator:
             try:
                 return self.client.converse(**params)  # type: ignore[no-any-return]
             except BotoCoreError as exc:  # a timeout has used the budget up: no retry
+                deadline.check(f"{self.model_id} answered")  # a timeout the deadline brought
                 raise unavailable(self.model_id, exc, attempts=attempt) from exc
             except ClientError as exc:
                 delay = BACKOFF_BASE_S * 2 ** (attempt - 1) * self._jitter()
@@ -137,7 +143,8 @@ class BedrockGenerator:
                 ):
                     raise unavailable(self.model_id, exc, attempts=attempt) from exc
                 log.info("bedrock %s; retry %d in %.2f s", error_code(exc), attempt, delay)
-            self._sleep(delay)
+                retry = f"a retry of {self.model_id} (after {error_code(exc)})"
+            deadline.pause(delay, retry, self._sleep)
             attempt += 1
 
     def _generation(self, response: dict[str, Any], max_tokens: int) -> Generation:
@@ -169,17 +176,21 @@ def budget_client(settings: Settings, budget: CallBudget) -> Any:
     """A bedrock-runtime client whose timeouts are the budget's, with no retries of its own.
 
     Not `aws.client`: its connect timeout is fixed at up to 5 s, and its adaptive mode's
-    client-side rate limiter may wait before sending, which no deadline would see.
+    client-side rate limiter may wait before sending. Within a request's deadline each call
+    is bounded by it as well (`aws.bound_by_deadline`).
     """
     import boto3
     from botocore.config import Config
+
+    from oraculum.backends import aws
 
     config = Config(
         connect_timeout=budget.connect_s,
         read_timeout=budget.read_s,
         retries={"mode": "standard", "total_max_attempts": 1},  # we retry, within the budget
     )
-    return boto3.client("bedrock-runtime", region_name=settings.aws_region, config=config)
+    client = boto3.client("bedrock-runtime", region_name=settings.aws_region, config=config)
+    return aws.bound_by_deadline(client)
 
 
 def from_settings(settings: Settings) -> BedrockGenerator:

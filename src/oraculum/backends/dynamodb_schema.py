@@ -30,6 +30,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from oraculum import deadline
 from oraculum.domain.errors import BackendUnavailable, RecordRejected
 from oraculum.domain.records import Chunk
 
@@ -223,7 +224,7 @@ def _create(client: Any, name: str) -> None:
 
 
 def _wait_active(client: Any, name: str, timeout_s: float, poll_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
+    give_up_at = time.monotonic() + timeout_s
     while True:
         table = client.describe_table(TableName=name)["Table"]
         statuses = [table["TableStatus"]]
@@ -232,12 +233,12 @@ def _wait_active(client: Any, name: str, timeout_s: float, poll_s: float) -> Non
         ]
         if all(s == "ACTIVE" for s in statuses):
             return
-        if time.monotonic() > deadline:
+        if time.monotonic() > give_up_at:
             raise BackendUnavailable(
                 f"DynamoDB table {name!r} is still {'/'.join(sorted(set(statuses)))} after "
                 f"{timeout_s:.0f} s; try again when the console shows it ACTIVE"
             )
-        time.sleep(poll_s)
+        deadline.pause(poll_s, f"another look at DynamoDB table {name!r}, not yet ACTIVE")
 
 
 def _point_in_time_recovery(client: Any, name: str, attempts: int = 5) -> None:
@@ -253,6 +254,8 @@ def _point_in_time_recovery(client: Any, name: str, attempts: int = 5) -> None:
             if error_code(exc) != "ContinuousBackupsUnavailableException":
                 log.warning("point-in-time recovery not enabled on %s: %s", name, exc)
                 return
+            if not deadline.fits(2.0 * (attempt + 1)):
+                break  # a request's deadline would not wait for it (oraculum.deadline)
             time.sleep(2.0 * (attempt + 1))
     log.warning(
         "point-in-time recovery not enabled on %s: still unavailable; enable it later", name

@@ -4,6 +4,11 @@ The same semantics as the SQLite store; dynamodb_schema.py holds the table's sha
 the base table are strongly consistent (a run reads what it wrote, as with SQLite); the
 listings by document and by source go through indexes, which DynamoDB keeps eventually
 consistent (usually well under a second behind).
+
+Within a request's deadline (oraculum.deadline) every call keeps to it: the client's own
+hooks bound each attempt and stop its retries (backends/aws.py), a call does not start
+without time left, a resend of unprocessed items does not wait past it, and the pools'
+workers run under the caller's deadline.
 """
 
 from __future__ import annotations
@@ -11,7 +16,6 @@ from __future__ import annotations
 import heapq
 import json
 import random
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -263,7 +267,7 @@ class DynamoDocumentStore:
             ahead: deque[tuple[list[str], Future[dict[str, Chunk]]]] = deque()
             for start in range(0, len(ids), GET_BATCH):
                 batch = ids[start : start + GET_BATCH]
-                ahead.append((batch, pool.submit(self._get_batch, batch)))
+                ahead.append((batch, pool.submit(deadline.carried(self._get_batch), batch)))
                 if len(ahead) == SCAN_AHEAD:
                     yield from _in_order(*ahead.popleft())
             while ahead:
@@ -312,7 +316,8 @@ class DynamoDocumentStore:
                 return found
             if attempt < self.attempts:
                 ceiling = min(self.max_delay_s, self.base_delay_s * 2**attempt)
-                time.sleep(random.uniform(0, ceiling))
+                step = f"a resend of the unprocessed items of DynamoDB {operation}"
+                deadline.pause(random.uniform(0, ceiling), step)
         left = request[self.table]
         count = len(left["Keys"]) if isinstance(left, dict) else len(left)
         raise BackendUnavailable(
@@ -325,7 +330,7 @@ class DynamoDocumentStore:
         if len(items) <= 1:
             return [work(item) for item in items]
         with ThreadPoolExecutor(max_workers=min(WORKERS, len(items))) as pool:
-            return list(pool.map(work, items))
+            return list(pool.map(deadline.carried(work), items))
 
     @contextmanager
     def _errors(self, operation: str) -> Iterator[None]:

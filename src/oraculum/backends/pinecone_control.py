@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from oraculum import deadline
 from oraculum.backends.pinecone_errors import translated
 from oraculum.domain.errors import BackendUnavailable, ConfigError, DimensionMismatch
 
@@ -126,19 +127,19 @@ class IndexControl:
         return self._wait_ready()
 
     def _wait_ready(self) -> IndexModel:
-        deadline = time.monotonic() + self._ready_timeout_s
+        give_up_at = time.monotonic() + self._ready_timeout_s
         pause = 0.2
         while True:
             found = self.describe(refresh=True)
             if found is not None and found.status.ready:
                 return found
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= give_up_at:
                 raise BackendUnavailable(
                     f"Pinecone index {self.name!r} is not ready after "
                     f"{self._ready_timeout_s:.0f} s; check its state in the Pinecone console, "
                     "then run the command again"
                 )
-            time.sleep(pause)
+            deadline.pause(pause, f"another look at Pinecone index {self.name!r}, not yet ready")
             pause = min(pause * 2, 5.0)
 
 

@@ -5,7 +5,8 @@ refuses one built for another dimension, metric or model before anything is writ
 (`pinecone_control.py`). Every request stays inside Pinecone's limits (`pinecone_limits.py`);
 SDK failures become our errors, naming the index and what to check (`pinecone_errors.py`).
 An index that does not exist reads as empty. Pinecone is eventually consistent: `grace_s` is
-the window `verify` allows before it calls a difference drift.
+the window `verify` allows before it calls a difference drift. Within a request's deadline
+every call, control plane and data plane, keeps to it (`pinecone_errors.bound_by_deadline`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from oraculum import deadline
 from oraculum.backends.pinecone_control import IndexControl
-from oraculum.backends.pinecone_errors import translated
+from oraculum.backends.pinecone_errors import bound_by_deadline, translated
 from oraculum.backends.pinecone_limits import (
     LIST_PAGE_SIZE,
     MAX_TOP_K,
@@ -39,9 +40,10 @@ if TYPE_CHECKING:
 REQUEST_TIMEOUT_S = 10.0  # one HTTP attempt; the SDK retries 5xx, 429 and dropped connections
 # A query answers a reading inside API Gateway's 29 s: 4 attempts of 4 s and the SDK's backoff
 # between them (at most about 10 s) stay under it. Within a request's deadline each attempt
-# gets at most a quarter of what is left (oraculum.deadline).
+# gets at most a quarter of what is left (oraculum.deadline), and none runs past it.
 QUERY_TIMEOUT_S = 4.0
 QUERY_ATTEMPTS = 4  # the data-plane client's first try and its three retries
+FIRST_PAUSE_S = 0.75  # the SDK's longest pause before a first retry: 3 x its 0.25 s backoff
 READY_TIMEOUT_S = 300.0  # how long claim waits for a new index to become ready
 DEFAULT_NAMESPACES = ("", "__default__")  # how stats may name the default namespace
 
@@ -87,6 +89,7 @@ class PineconeIndex:
             retry_config=RetryConfig(max_retries=2),
             source_tag="oraculum",
         )
+        bound_by_deadline(self._pc)  # the control plane's calls
         self._control = IndexControl(
             self._pc,
             name,
@@ -122,6 +125,7 @@ class PineconeIndex:
                     return None
                 host = found.host
             self._data = self._pc.index(host=host)
+            bound_by_deadline(self._data)
         return self._data
 
     def _writable(self) -> Index:
@@ -170,7 +174,7 @@ class PineconeIndex:
             return []
         values = [float(v) for v in vector]  # a numpy row or an array('f'), 1-D
         timeout = deadline.call_timeout(
-            QUERY_TIMEOUT_S, "the Pinecone query", attempts=QUERY_ATTEMPTS
+            QUERY_TIMEOUT_S, "the Pinecone query", attempts=QUERY_ATTEMPTS, pause_s=FIRST_PAUSE_S
         )
         with translated(self.name, "a query", index.host):
             found = index.query(

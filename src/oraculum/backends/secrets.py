@@ -1,6 +1,8 @@
 """The Pinecone API key: from settings (ORACULUM_PINECONE_API_KEY), an SSM SecureString or a
 Secrets Manager secret. Read once per process and cached; the value is never logged, and
-errors name where it was looked for, never what was found."""
+errors name where it was looked for, never what was found. Within a request's deadline the
+read keeps to it, as every call of our boto3 clients does (backends/aws.py): a stalled SSM or
+Secrets Manager raises DeadlineExceeded (a BackendUnavailable) by then, and nothing is cached."""
 
 from __future__ import annotations
 

@@ -65,7 +65,7 @@ class FallbackGenerator:
 
         # A daemon thread: a model run that outlives its timeout must not keep the process
         # (a CLI call, a Lambda invocation) from ending; the model serialises its own calls.
-        threading.Thread(target=run, name="generator", daemon=True).start()
+        threading.Thread(target=deadline.carried(run), name="generator", daemon=True).start()
         try:
             ok, value = outcome.get(timeout=timeout)
         except queue.Empty:
