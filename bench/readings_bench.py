@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import latency, machine, parser, print_machine, table, write_json
+from oraculum.backends.extractive import ExtractiveComposer
 from oraculum.config import Settings, build_services, open_stores
 from oraculum.rag.generate import FallbackGenerator
 from oraculum.readings.ask import ask
@@ -124,7 +125,10 @@ def main() -> None:
         try:
             from oraculum.backends.llama_generator import LlamaGenerator
 
-            local = replace(base, generator=FallbackGenerator(LlamaGenerator(), timeout_s=120))
+            local = replace(
+                base,
+                generator=FallbackGenerator(LlamaGenerator(), ExtractiveComposer(), timeout_s=120),
+            )
             results["local model"] = measure(local, max(3, n // 6))
         except Exception as exc:  # the optional extra is missing: say so, bench the rest
             print(f"local model skipped: {exc}")

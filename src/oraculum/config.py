@@ -262,6 +262,8 @@ def build_services(
     from oraculum.readings.services import Limits, Services
 
     sink = count or (lambda name, value: None)
+    composer = _build(GENERATORS, "extractive", settings)  # the fallback that cannot fail
+    primary = composer if settings.generator == "extractive" else build_generator(settings)
 
     def mismatch(n: int) -> None:
         sink("ContextMismatch", n)
@@ -270,9 +272,7 @@ def build_services(
         documents=stores.documents,
         retriever=Retriever(stores.embedder, stores.index, stores.documents, on_mismatch=mismatch),
         knowledge=Knowledge(stores.documents, on_mismatch=mismatch),
-        generator=FallbackGenerator(
-            build_generator(settings), timeout_s=settings.generation_timeout_s
-        ),
+        generator=FallbackGenerator(primary, composer, timeout_s=settings.generation_timeout_s),
         limits=Limits(
             settings.max_question_chars, settings.context_tokens, settings.max_answer_tokens
         ),

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from oraculum.backends.extractive import ExtractiveComposer
 from oraculum.config import Settings, build_services, open_stores
 from oraculum.domain.errors import InvalidInput
 from oraculum.domain.tarot import UnknownSpread
@@ -92,7 +93,9 @@ def test_vietnamese_reading_uses_vietnamese_meanings_for_the_major_arcana(servic
 
 
 def test_a_failing_model_gives_a_degraded_composed_reading(services):
-    services_down = build_services_with(services, FallbackGenerator(BrokenModel()))
+    services_down = build_services_with(
+        services, FallbackGenerator(BrokenModel(), ExtractiveComposer())
+    )
     answer = tarot_reading(TarotRequest("Will it work out?", "three-card", seed=1), services_down)
     assert answer.degraded is True
     assert "ConnectionError" in answer.notes[0]
@@ -105,7 +108,9 @@ def test_a_model_that_times_out_gives_a_degraded_reading(services):
     try:
         answer = tarot_reading(
             TarotRequest("Hm?", "single", seed=2),
-            build_services_with(services, FallbackGenerator(stuck, timeout_s=0.2)),
+            build_services_with(
+                services, FallbackGenerator(stuck, ExtractiveComposer(), timeout_s=0.2)
+            ),
         )
     finally:
         stuck.release.set()
@@ -115,7 +120,7 @@ def test_a_model_that_times_out_gives_a_degraded_reading(services):
 def test_a_model_without_the_language_hands_over_to_the_composer(services):
     answer = tarot_reading(
         TarotRequest("Sự nghiệp?", "single", seed=2, lang="vi"),
-        build_services_with(services, FallbackGenerator(StuckModel())),
+        build_services_with(services, FallbackGenerator(StuckModel(), ExtractiveComposer())),
     )
     assert not answer.degraded and "cannot write 'vi'" in answer.notes[0]
 

@@ -13,6 +13,7 @@ from botocore.stub import Stubber
 
 from oraculum.backends.bedrock_generator import BedrockGenerator, CallBudget, from_settings
 from oraculum.backends.extractive import MODEL_ID as EXTRACTIVE
+from oraculum.backends.extractive import ExtractiveComposer
 from oraculum.config import Settings, build_services, open_stores
 from oraculum.domain.errors import BackendUnavailable
 from oraculum.ingest.pipeline import IngestOptions, ingest
@@ -119,7 +120,7 @@ def test_a_throttle_is_retried_with_jittered_backoff_then_answers(client, genera
 
 
 def fallback_over(generator: BedrockGenerator) -> FallbackGenerator:
-    return FallbackGenerator(generator, timeout_s=10)
+    return FallbackGenerator(generator, ExtractiveComposer(), timeout_s=10)
 
 
 def test_throttling_throughout_gives_the_extractive_answer_marked_degraded(client, generator):

@@ -93,7 +93,7 @@ def test_fallback_chain_degrades_on_error_and_timeout_and_notes_a_language():
 
     groups = (ContextGroup("Past — The Star, upright", (item(1),)),)
     request = GenerationRequest("s", "p", "en", "tarot", groups)
-    broken = FallbackGenerator(_Broken()).generate(request)
+    broken = FallbackGenerator(_Broken(), ExtractiveComposer()).generate(request)
     assert (
         broken.degraded
         and "TimeoutError: throttled" in broken.notes[0]
@@ -101,11 +101,15 @@ def test_fallback_chain_degrades_on_error_and_timeout_and_notes_a_language():
     )
     stuck_model = _Stuck()
     try:
-        stuck = FallbackGenerator(stuck_model, timeout_s=0.05).generate(request)
+        stuck = FallbackGenerator(stuck_model, ExtractiveComposer(), timeout_s=0.05).generate(
+            request
+        )
     finally:
         stuck_model.release.set()
     assert stuck.degraded and "timed out" in stuck.notes[0]
-    vi = FallbackGenerator(_Broken()).generate(GenerationRequest("s", "p", "vi", "tarot", groups))
+    vi = FallbackGenerator(_Broken(), ExtractiveComposer()).generate(
+        GenerationRequest("s", "p", "vi", "tarot", groups)
+    )
     assert not vi.degraded and "cannot write 'vi'" in vi.notes[0]
 
 
@@ -129,10 +133,10 @@ def test_under_a_spent_deadline_the_model_is_not_asked_and_the_composer_answers(
     request = GenerationRequest("s", "p", "en", "tarot", groups)
     model = _Counting()
     with deadline.within(0.2):  # less than the composer's margin of 0.5 s
-        spent = FallbackGenerator(model, timeout_s=20).generate(request)
+        spent = FallbackGenerator(model, ExtractiveComposer(), timeout_s=20).generate(request)
     assert model.calls == 0 and spent.degraded and "no time left" in spent.notes[0]
     with deadline.within(25.0):
-        ample = FallbackGenerator(model, timeout_s=20).generate(request)
+        ample = FallbackGenerator(model, ExtractiveComposer(), timeout_s=20).generate(request)
     assert model.calls == 1 and not ample.degraded and ample.text == "from the model"
     assert deadline.remaining() is None  # outside a request there is no deadline
 
@@ -145,7 +149,7 @@ def test_under_a_deadline_a_stuck_model_gets_only_what_is_left():
     stuck_model = _Stuck()
     try:
         with deadline.within(0.6):  # 0.1 s for the model, whatever its own timeout
-            late = FallbackGenerator(stuck_model, timeout_s=20).generate(
+            late = FallbackGenerator(stuck_model, ExtractiveComposer(), timeout_s=20).generate(
                 GenerationRequest("s", "p", "en", "tarot", groups)
             )
     finally:

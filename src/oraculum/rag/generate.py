@@ -1,7 +1,8 @@
-"""Generation with a safety net: the primary generator, else the extractive composer.
+"""Generation with a safety net: the primary generator, else the fallback (the composition
+root gives the extractive composer; this module knows no backend).
 
-When the primary errors, times out, or cannot write the asked language, the extractive
-composer answers. Failures and timeouts mark the answer `degraded`; a language the model
+When the primary errors, times out, or cannot write the asked language, the fallback
+answers. Failures and timeouts mark the answer `degraded`; a language the model
 cannot write is a note, since the composer is the right tool then, not a fallback. Under a
 request deadline (deadline.py) the model gets at most what is left of it, less the
 composer's margin; with nothing left it is not asked at all.
@@ -17,7 +18,6 @@ from dataclasses import replace
 from typing import Any
 
 from oraculum import deadline
-from oraculum.backends.extractive import ExtractiveComposer
 from oraculum.ports import Generation, GenerationRequest, Generator
 
 log = logging.getLogger("oraculum.generate")
@@ -25,9 +25,13 @@ COMPOSE_MARGIN_S = 0.5  # kept back from a request's deadline: composing, answer
 
 
 class FallbackGenerator:
-    def __init__(self, primary: Generator, *, timeout_s: float = 20.0) -> None:
+    """`primary`, with `fallback` (a generator that cannot fail: the composer) answering when
+    it fails, is late or cannot write the language. When both are the same generator, it
+    simply answers."""
+
+    def __init__(self, primary: Generator, fallback: Generator, *, timeout_s: float = 20.0) -> None:
         self.primary = primary
-        self.fallback = ExtractiveComposer()
+        self.fallback = fallback
         self.timeout_s = timeout_s
 
     @property
@@ -39,12 +43,12 @@ class FallbackGenerator:
         return self.primary.languages | self.fallback.languages
 
     def generate(self, request: GenerationRequest) -> Generation:
-        if isinstance(self.primary, ExtractiveComposer):
+        if self.primary is self.fallback:
             return self.fallback.generate(request)
         if request.lang not in self.primary.languages:
             note = (
                 f"{self.primary.model_id} cannot write '{request.lang}'; "
-                "the extractive composer answered"
+                f"{self.fallback.model_id} answered"
             )
             return replace(self.fallback.generate(request), notes=(note,))
         timeout = self.timeout_s
