@@ -15,10 +15,9 @@ import pytest
 
 from oraculum.config import Settings, open_stores
 from oraculum.domain.errors import MappingError
-from oraculum.ingest import sources
-from oraculum.ingest.mapping import load_mapping, mapped_source
+from oraculum.ingest.mapping import load_mapping
 from oraculum.ingest.pipeline import IngestOptions, IngestReport, ingest
-from oraculum.ingest.sources import jsonl_source
+from oraculum.ingest.sources import csv_rows, jsonl_source, mapped_source
 from oraculum.ingest.verify import verify
 from tests.conftest import card, cli_env, run_cli, write_jsonl
 
@@ -167,7 +166,7 @@ def test_a_csv_field_over_csvs_limit_is_judged_by_the_record_limit(tmp_path):
 def test_a_csv_field_over_the_readers_limit_rejects_its_row_and_reading_goes_on(
     hashing_settings, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(sources, "CSV_FIELD_LIMIT", 1_000)
+    monkeypatch.setattr(csv_rows, "CSV_FIELD_LIMIT", 1_000)
     seed_in_process(hashing_settings, tmp_path)
     mapping = write_mapping(tmp_path)
     big = "x" * 1_500

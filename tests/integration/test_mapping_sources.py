@@ -9,8 +9,9 @@ import pytest
 
 from oraculum.config import open_stores
 from oraculum.domain.errors import MappingError
-from oraculum.ingest.mapping import load_mapping, mapped_source
+from oraculum.ingest.mapping import load_mapping
 from oraculum.ingest.pipeline import IngestOptions, ingest
+from oraculum.ingest.sources import mapped_source
 from oraculum.ingest.verify import verify
 from tests.conftest import ROOT
 

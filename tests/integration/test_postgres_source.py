@@ -25,12 +25,12 @@ import pytest
 
 from oraculum.config import Settings, open_stores
 from oraculum.domain.errors import MappingError
-from oraculum.ingest.mapping import load_mapping, load_mappings, mapped_source
-from oraculum.ingest.sources import SourceError, redact_url, url_source
+from oraculum.ingest.mapping import load_mapping, load_mappings
+from oraculum.ingest.sources import SourceError, mapped_source, redact_url, url_source
 from tests.conftest import ROOT, cli_env, free_port, run_cli
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg 3 is not installed: pip install psycopg")
-from oraculum.ingest.postgres_source import CURSOR_NAME, postgres_source  # noqa: E402
+from oraculum.ingest.sources.postgres import CURSOR_NAME, postgres_source  # noqa: E402
 
 PASSWORD = "Tarot-S3cret-8e4f"
 USER = "oraculum"

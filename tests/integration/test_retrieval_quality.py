@@ -7,8 +7,9 @@ import json
 import pytest
 
 from oraculum.config import Settings, open_stores
-from oraculum.ingest.mapping import load_mapping, mapped_source
+from oraculum.ingest.mapping import load_mapping
 from oraculum.ingest.pipeline import IngestOptions, ingest
+from oraculum.ingest.sources import mapped_source
 from oraculum.rag.retrieve import Retriever
 from tests.conftest import KNOWLEDGE, ROOT, cli_env, run_cli
 from tests.retrieval_eval import run_eval

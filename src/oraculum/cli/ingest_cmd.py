@@ -10,13 +10,14 @@ from rich.table import Table
 
 from oraculum.cli.common import err, fail, friendly_errors, out, print_json, progress, settings
 from oraculum.config import open_stores
-from oraculum.ingest.mapping import load_mappings, mapped_source
+from oraculum.ingest.mapping import load_mappings
 from oraculum.ingest.pipeline import IngestOptions, IngestReport, ingest
 from oraculum.ingest.sources import (
     Source,
     chain_sources,
     is_url,
     jsonl_source,
+    mapped_source,
     redact_url,
     url_source,
 )

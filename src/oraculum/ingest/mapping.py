@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import string
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,23 +29,12 @@ import jmespath
 import yaml
 from jmespath.exceptions import JMESPathError
 
-from oraculum.domain.errors import MappingError, RecordRejected, printable
-from oraculum.ingest.sources import (
-    BOM,
-    CountingReader,
-    Progress,
-    RawRecord,
-    Source,
-    SourceError,
-    csv_header,
-    read_csv,
-    read_jsonl,
-)
+from oraculum.domain.errors import MappingError
 
 FORMATS = ("json", "jsonl", "csv", "postgres")
 SCALAR_FIELDS = ("id", "key", "kind", "lang", "title", "text")
 GROUP_FIELDS = ("sections", "metadata")
-_RECORDS = re.compile(r"^(?P<path>[A-Za-z0-9_.-]*?)(?P<each>\[\*\]|\.?\*)$")
+RECORDS_PATH = re.compile(r"^(?P<path>[A-Za-z0-9_.-]*?)(?P<each>\[\*\]|\.?\*)$")
 _TOP_KEYS = {"format", "records", "fields", "key_field", "join", "csv", "table", "query"}
 _TOP_KEYS |= {"id_column", "postgres"}
 # JMESPath nodes whose first child alone is read from the record (the rest from its result),
@@ -290,7 +279,7 @@ def _parse(path: Path, raw: Any, where: str) -> RecordMapping:
             allowed = ", ".join(SCALAR_FIELDS + GROUP_FIELDS)
             raise MappingError(f"{at}: unknown field; the schema has {allowed}")
     records = str(raw.get("records", "[*]" if fmt == "json" else ""))
-    if fmt == "json" and not _RECORDS.match(records):
+    if fmt == "json" and not RECORDS_PATH.match(records):
         raise MappingError(
             f"{where}: records {records!r} must end in [*] (items of a list) or .* (values of an "
             "object), e.g. 'tarot_interpretations[*]' or 'western_zodiac.*'"
@@ -343,76 +332,3 @@ def _sql_spec(raw: Mapping[str, Any], where: str) -> SqlSpec:
         itersize=itersize,
         statement_timeout_s=float(timeout),
     )
-
-
-def _json_records(mapping: RecordMapping, path: Path, progress: Progress) -> Iterator[RawRecord]:
-    import ijson  # streaming: a document larger than memory is read item by item
-
-    match = _RECORDS.match(mapping.records)
-    assert match is not None
-    prefix = match["path"].strip(".")
-    with path.open("rb") as fh:
-        if fh.read(len(BOM)) != BOM:
-            fh.seek(0)
-        reader = CountingReader(fh, progress)
-        if match["each"] == "[*]":
-            items = ijson.items(reader, f"{prefix}.item" if prefix else "item", use_float=True)
-            pairs: Iterator[tuple[str | None, Any]] = ((None, item) for item in items)
-        else:
-            pairs = ijson.kvitems(reader, prefix, use_float=True)
-        try:
-            for n, (key, item) in enumerate(pairs, start=1):
-                if key is not None and isinstance(item, dict):
-                    item = {mapping.key_field: key, **item}
-                yield RawRecord(str(path), f"record {n}", item)
-        except (ijson.JSONError, ValueError, RecursionError) as exc:  # ValueError: bad UTF-8
-            error = RecordRejected(str(path), "document", None, f"malformed JSON: {exc}")
-            yield RawRecord(str(path), "document", error=error)
-
-
-def _check_columns(mapping: RecordMapping, path: Path) -> None:
-    """Refuse, before reading a row, a mapping that reads a column the CSV file lacks."""
-    header = csv_header(path, mapping.csv_delimiter)
-    if header is None:
-        return  # an empty file, or a header that cannot be read: the rows name the problem
-    for name, column in mapping.columns():
-        if column not in header:
-            columns = ", ".join(repr(printable(c)) for c in header) or "none"
-            raise MappingError(
-                f"{mapping.path}: fields.{name} reads column {column!r}, which {path} does not "
-                f"have (its header row has {columns})"
-            )
-
-
-def mapped_source(path: Path, mapping: RecordMapping) -> Source:
-    if mapping.sql is not None:
-        raise SourceError(
-            f"mapping {mapping.path} reads a PostgreSQL table; give a postgresql:// URL as the "
-            f"source, not the file {path}"
-        )
-    if not path.is_file():
-        raise SourceError(f"{path} does not exist or is not a file")
-    if mapping.format == "csv":
-        _check_columns(mapping, path)
-
-    def records(progress: Progress) -> Iterator[RawRecord]:
-        if mapping.format == "jsonl":
-            raws: Iterator[RawRecord] = read_jsonl(path, progress)
-        elif mapping.format == "csv":
-            raws = read_csv(path, mapping.csv_delimiter, progress)
-        else:
-            raws = _json_records(mapping, path, progress)
-        for raw in raws:
-            if raw.error is None:
-                data = raw.data
-                try:
-                    raw.data = mapping.apply(data)
-                except FieldError as exc:
-                    raw.error = RecordRejected(raw.source, raw.location, exc.field, exc.reason)
-                else:
-                    raw.notes = mapping.lacking(data, raw.data)
-            yield raw
-
-    # One file read through two mappings is two sources: --prune with one leaves the other be.
-    name = f"{path.resolve()} (mapping {mapping.path.resolve()})"
-    return Source(name, path.stat().st_size, records)

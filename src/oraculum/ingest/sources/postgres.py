@@ -27,15 +27,8 @@ from psycopg.rows import dict_row
 
 from oraculum.domain.errors import RecordRejected
 from oraculum.ingest.mapping import FieldError, RecordMapping, SqlSpec
-from oraculum.ingest.sources import (
-    Progress,
-    RawRecord,
-    Source,
-    SourceError,
-    is_malformed_url,
-    redact_url,
-    split_userinfo,
-)
+from oraculum.ingest.sources.base import Progress, RawRecord, Source, SourceError
+from oraculum.ingest.sources.urls import is_malformed_url, redact_url, split_userinfo
 
 CURSOR_NAME = "oraculum_ingest"
 CONNECT_TIMEOUT_S = 10
