@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from oraculum.ports import Generation
+    from oraculum.rag.pack import PackedContext
 
 
 @dataclass
@@ -29,6 +33,30 @@ class Answer:
     tokens: int = 0
     notes: list[str] = field(default_factory=list)
     cached: bool = False
+
+    @classmethod
+    def made(
+        cls,
+        kind: str,
+        lang: str,
+        generation: Generation,
+        context: PackedContext,
+        reading: dict[str, Any],
+        timings: Timings,
+    ) -> Answer:
+        """The answer of a reading whose text `generation` wrote from `context`."""
+        return cls(
+            kind=kind,
+            lang=lang,
+            text=generation.text,
+            sources=context.ids,
+            model=generation.model_id,
+            degraded=generation.degraded,
+            reading=reading,
+            timings=timings,
+            tokens=generation.tokens,
+            notes=list(generation.notes),
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -25,15 +25,4 @@ def ask(question: str, services: Services, *, lang: str = "en", top_k: int = 5) 
         context = pack(groups, services.limits.context_tokens)
     with clock.lap("generate"):
         generation = services.generate("ask", lang, context, question=text)
-    return Answer(
-        kind="ask",
-        lang=lang,
-        text=generation.text,
-        sources=context.ids,
-        model=generation.model_id,
-        degraded=generation.degraded,
-        reading={"question": text},
-        timings=clock.timings(),
-        tokens=generation.tokens,
-        notes=list(generation.notes),
-    )
+    return Answer.made("ask", lang, generation, context, {"question": text}, clock.timings())

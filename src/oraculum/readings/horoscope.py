@@ -24,11 +24,11 @@ from oraculum.rag.pack import pack
 from oraculum.readings.answer import Answer
 from oraculum.readings.services import Services, Stopwatch, check_lang
 from oraculum.readings.sky_words import moon_phrase, position_phrase, sign_name, sky_dict
+from oraculum.readings.words import words
 
 _FOCUS = ("love", "work", "growth")  # one of the profile's sections each day, in turn
 _READING_KEYS = ("sign", "date", "tz", "sky")
 CACHE_PREFIX = "horoscope/"
-_RULED_BY = {"en": "ruler of", "vi": "chủ tinh của"}
 
 
 STORED_DAYS = range(-1, 8)  # days from today whose horoscopes are stored: yesterday to +7
@@ -71,7 +71,9 @@ def horoscope_context(
         seen.add(position.body)
     if ruler.body not in seen:
         items, _ = kb.sections(f"planet/{ruler.body}", lang, ("transit",))
-        heading = f"{position_phrase(ruler, lang)} — {_RULED_BY[lang]} {sign_name(sign.key, lang)}"
+        heading = (
+            f"{position_phrase(ruler, lang)} — {words(lang).ruler_of} {sign_name(sign.key, lang)}"
+        )
         groups.append(ContextGroup(heading, tuple(items)))
         facts.append(heading)
         seen.add(ruler.body)
@@ -108,17 +110,13 @@ def daily_horoscope(
         context = pack(groups, services.limits.context_tokens)
     with clock.lap("generate"):
         generation = services.generate("horoscope", lang, context, facts=facts)
-    answer = Answer(
-        kind="horoscope",
-        lang=lang,
-        text=generation.text,
-        sources=context.ids,
-        model=generation.model_id,
-        degraded=generation.degraded,
-        reading={"sign": sign.key, "date": day.isoformat(), "tz": tz, "sky": sky_dict(sky)},
-        timings=clock.timings(),
-        tokens=generation.tokens,
-        notes=list(generation.notes),
+    answer = Answer.made(
+        "horoscope",
+        lang,
+        generation,
+        context,
+        {"sign": sign.key, "date": day.isoformat(), "tz": tz, "sky": sky_dict(sky)},
+        clock.timings(),
     )
     # a degraded answer is not worth keeping for the whole day; a far day is not kept at all
     if storable and not answer.degraded:

@@ -10,17 +10,7 @@ from oraculum.ports import ContextGroup
 from oraculum.rag.pack import pack
 from oraculum.readings.answer import Answer
 from oraculum.readings.services import Services, Stopwatch, check_lang
-from oraculum.readings.sky_words import sign_name
-
-_LABELS = {
-    "en": {"sun": "Sun in {}", "moon": "Moon in {}", "rising": "Rising sign {}",
-           "missing": "Rising sign unknown: {}", "uncertain": "The {} changed sign that day: "
-           "without a birth time it may be {} or the next sign."},
-    "vi": {"sun": "Mặt Trời ở {}", "moon": "Mặt Trăng ở {}", "rising": "Cung Mọc {}",
-           "missing": "Chưa rõ cung Mọc: {}", "uncertain": "{} đổi cung trong ngày đó: "
-           "không có giờ sinh thì có thể là {} hoặc cung kế tiếp."},
-}  # fmt: skip
-_BODY = {"en": {"sun": "Sun", "moon": "Moon"}, "vi": {"sun": "Mặt Trời", "moon": "Mặt Trăng"}}
+from oraculum.readings.words import words
 
 
 @dataclass
@@ -35,7 +25,7 @@ class NatalRequest:
 
 def natal_reading(request: NatalRequest, services: Services) -> Answer:
     lang = check_lang(request.lang)
-    words = _LABELS[lang]
+    w = words(lang)
     clock = Stopwatch()
     with clock.lap("retrieve"):
         big3 = natal_big_three(
@@ -48,19 +38,17 @@ def natal_reading(request: NatalRequest, services: Services) -> Answer:
             placements.append(("rising", big3.rising))
         for label, sign in placements:
             items, _ = services.knowledge.sections(f"zodiac-sign/{sign.key}", lang, ("profile",))
-            heading = words[label].format(sign_name(sign.key, lang))
+            heading = w.natal[label].format(w.sign(sign.key))
             groups.append(ContextGroup(heading, tuple(items)))
             facts.append(heading)
         if big3.rising_missing_reason:
-            facts.append(words["missing"].format(big3.rising_missing_reason))
+            facts.append(w.natal["missing"].format(big3.rising_missing_reason))
         for body, uncertain, sign in (
             ("sun", big3.sun_uncertain, big3.sun),
             ("moon", big3.moon_uncertain, big3.moon),
         ):
             if uncertain:
-                facts.append(
-                    words["uncertain"].format(_BODY[lang][body], sign_name(sign.key, lang))
-                )
+                facts.append(w.natal["uncertain"].format(w.body(body), w.sign(sign.key)))
         article, _ = services.knowledge.sections("article/sun-moon-rising", lang, ("text",))
         if article:
             groups.append(ContextGroup(article[0].title, tuple(article)))
@@ -89,15 +77,4 @@ def natal_reading(request: NatalRequest, services: Services) -> Answer:
             else round(big3.ascendant_longitude, 4),
         },
     }
-    return Answer(
-        kind="natal",
-        lang=lang,
-        text=generation.text,
-        sources=context.ids,
-        model=generation.model_id,
-        degraded=generation.degraded,
-        reading=reading,
-        timings=clock.timings(),
-        tokens=generation.tokens,
-        notes=list(generation.notes),
-    )
+    return Answer.made("natal", lang, generation, context, reading, clock.timings())

@@ -3,46 +3,28 @@
 from __future__ import annotations
 
 from oraculum.domain.sky import BodyPosition, MoonPhase, Sky
-from oraculum.domain.zodiac import SIGNS
-
-BODY_NAMES = {
-    "en": {
-        "sun": "Sun", "moon": "Moon", "mercury": "Mercury", "venus": "Venus", "mars": "Mars",
-        "jupiter": "Jupiter", "saturn": "Saturn", "uranus": "Uranus", "neptune": "Neptune",
-        "pluto": "Pluto",
-    },
-    "vi": {
-        "sun": "Mặt Trời", "moon": "Mặt Trăng", "mercury": "Sao Thủy", "venus": "Sao Kim",
-        "mars": "Sao Hỏa", "jupiter": "Sao Mộc", "saturn": "Sao Thổ", "uranus": "Sao Thiên Vương",
-        "neptune": "Sao Hải Vương", "pluto": "Sao Diêm Vương",
-    },
-}  # fmt: skip
-_IN = {"en": "in", "vi": "ở"}
-_RETRO = {"en": "retrograde", "vi": "nghịch hành"}
-_LIT = {"en": "lit", "vi": "được chiếu sáng"}
+from oraculum.readings.words import words
 
 
 def sign_name(key: str, lang: str) -> str:
-    sign = SIGNS[key]
-    return sign.name_vi if lang == "vi" else sign.name
+    return words(lang).sign(key)
 
 
 def body_name(key: str, lang: str) -> str:
-    return BODY_NAMES[lang][key]
+    return words(lang).body(key)
 
 
 def position_phrase(p: BodyPosition, lang: str) -> str:
     """ "Mars in Aries at 12°, retrograde"."""
-    text = (
-        f"{body_name(p.body, lang)} {_IN[lang]} {sign_name(p.sign, lang)} {p.degree_in_sign:.0f}°"
-    )
-    return f"{text} ({_RETRO[lang]})" if p.retrograde else text
+    w = words(lang)
+    text = f"{w.body(p.body)} {w.in_sign} {w.sign(p.sign)} {p.degree_in_sign:.0f}°"
+    return f"{text} ({w.retrograde})" if p.retrograde else text
 
 
 def moon_phrase(phase: MoonPhase, moon: BodyPosition, phase_title: str, lang: str) -> str:
+    w = words(lang)
     lit = round(phase.illumination * 100)
-    where = f"{_IN[lang]} {sign_name(moon.sign, lang)}"
-    return f"{body_name('moon', lang)}: {phase_title}, {lit}% {_LIT[lang]}, {where}"
+    return f"{w.body('moon')}: {phase_title}, {lit}% {w.lit}, {w.in_sign} {w.sign(moon.sign)}"
 
 
 def sky_dict(sky: Sky) -> dict[str, object]:
