@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from oraculum import deadline
+from oraculum import time_budget
 from oraculum.backends import aws, bedrock_embedder, bedrock_generator, secrets
 from oraculum.backends.dynamodb_store import DynamoDocumentStore
 from oraculum.backends.pinecone_errors import DeadlineTransport
@@ -131,7 +131,7 @@ def within(seconds: float | None, call: Callable[[], Any]) -> tuple[BaseExceptio
     """What `call` raised (None if it returned) under a deadline, and how long it took."""
     started = time.monotonic()
     try:
-        with deadline.within(seconds):
+        with time_budget.within(seconds):
             call()
     except Exception as exc:
         return exc, time.monotonic() - started

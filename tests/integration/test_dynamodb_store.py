@@ -207,17 +207,17 @@ def test_a_new_dynamodb_table_lets_time_to_live_delete_expired_items() -> None:
 
 
 def test_within_a_spent_deadline_dynamodb_is_not_called() -> None:
-    from oraculum import deadline
+    from oraculum import time_budget
     from oraculum.domain.errors import DeadlineExceeded
 
     store = dynamo()
     store.claim(MODEL, DIM)
     sent: list[str] = []
     store.client.meta.events.register("before-send.dynamodb", lambda **kw: sent.append("x"))
-    with deadline.within(0.1), pytest.raises(DeadlineExceeded, match="DynamoDB GetItem"):
+    with time_budget.within(0.1), pytest.raises(DeadlineExceeded, match="DynamoDB GetItem"):
         store.get_meta("horoscope/leo/2031-05-05")
     assert sent == []
-    with deadline.within(20.0):
+    with time_budget.within(20.0):
         assert store.get_meta("horoscope/leo/2031-05-05") is None
     assert sent == ["x"]
 

@@ -283,7 +283,7 @@ def test_query_translates_filters_and_scores_by_cosine_best_first(standin, opene
 
 
 def test_a_query_within_a_request_deadline_waits_only_its_share_of_it(standin, opened, monkeypatch):
-    from oraculum import deadline
+    from oraculum import time_budget
     from oraculum.domain.errors import DeadlineExceeded
 
     index = opened(standin)
@@ -294,11 +294,11 @@ def test_a_query_within_a_request_deadline_waits_only_its_share_of_it(standin, o
         index._index(), "query", lambda **kw: timeouts.append(kw["timeout"]) or real_query(**kw)
     )
     index.query(rows[0], 3)
-    with deadline.within(2.0):
+    with time_budget.within(2.0):
         assert len(index.query(rows[0], 3)) == 3
     assert timeouts[0] == 4.0 and 0.4 < timeouts[1] <= 0.5  # a quarter of the 2 s left
     before = len(standin.requests_to("/query"))
-    with deadline.within(0.1), pytest.raises(DeadlineExceeded, match="the Pinecone query"):
+    with time_budget.within(0.1), pytest.raises(DeadlineExceeded, match="the Pinecone query"):
         index.query(rows[0], 3)
     assert len(standin.requests_to("/query")) == before  # not sent
 

@@ -126,29 +126,29 @@ class _Counting:
 
 
 def test_under_a_spent_deadline_the_model_is_not_asked_and_the_composer_answers():
-    from oraculum import deadline
+    from oraculum import time_budget
     from oraculum.rag.generate import FallbackGenerator
 
     groups = (ContextGroup("Past — The Star, upright", (item(1),)),)
     request = GenerationRequest("s", "p", "en", "tarot", groups)
     model = _Counting()
-    with deadline.within(0.2):  # less than the composer's margin of 0.5 s
+    with time_budget.within(0.2):  # less than the composer's margin of 0.5 s
         spent = FallbackGenerator(model, ExtractiveComposer(), timeout_s=20).generate(request)
     assert model.calls == 0 and spent.degraded and "no time left" in spent.notes[0]
-    with deadline.within(25.0):
+    with time_budget.within(25.0):
         ample = FallbackGenerator(model, ExtractiveComposer(), timeout_s=20).generate(request)
     assert model.calls == 1 and not ample.degraded and ample.text == "from the model"
-    assert deadline.remaining() is None  # outside a request there is no deadline
+    assert time_budget.remaining() is None  # outside a request there is no deadline
 
 
 def test_under_a_deadline_a_stuck_model_gets_only_what_is_left():
-    from oraculum import deadline
+    from oraculum import time_budget
     from oraculum.rag.generate import FallbackGenerator
 
     groups = (ContextGroup("Past — The Star, upright", (item(1),)),)
     stuck_model = _Stuck()
     try:
-        with deadline.within(0.6):  # 0.1 s for the model, whatever its own timeout
+        with time_budget.within(0.6):  # 0.1 s for the model, whatever its own timeout
             late = FallbackGenerator(stuck_model, ExtractiveComposer(), timeout_s=20).generate(
                 GenerationRequest("s", "p", "en", "tarot", groups)
             )

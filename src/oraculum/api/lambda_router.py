@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from oraculum import deadline, observability
+from oraculum import observability, time_budget
 from oraculum.api import http_context as http
 from oraculum.api.auth import ApiKeys, authenticate
 from oraculum.api.problems import MEDIA_TYPE, Problem, from_domain, from_validation
@@ -209,7 +209,7 @@ class Router:
         self, request: Event, event: Any, context: Any, caller: list[str]
     ) -> tuple[int, Any, dict[str, str]]:
         try:
-            with deadline.within(_time_left(context)):
+            with time_budget.within(_time_left(context)):
                 return self._answer(request, event, caller)
         except Exception as exc:  # the client gets a problem, never a trace; the log gets it
             log.error("unhandled error on %s", request.path, exc_info=exc)

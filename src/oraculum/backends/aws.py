@@ -1,5 +1,5 @@
 """boto3 clients for our adapters: made once per process, with timeouts and adaptive retries,
-and every call kept to the request's deadline (oraculum.deadline).
+and every call kept to the request's deadline (oraculum.time_budget).
 
 Region, credentials and endpoint follow the standard AWS settings (AWS_REGION, AWS_PROFILE,
 AWS_ENDPOINT_URL, ...); `Settings.aws_region` overrides the region. boto3 is imported here,
@@ -40,7 +40,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
-from oraculum import deadline
+from oraculum import time_budget
 from oraculum.domain.errors import DeadlineExceeded
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ log = logging.getLogger("oraculum.aws")
 _clients: dict[tuple[str, str | None, float, int], Any] = {}
 _lock = threading.Lock()
 # A urllib3 Timeout must be positive: the least a call the hooks let through may be given
-# (they refuse one with less than deadline.MIN_CALL_S left: this is a floor, not a value).
+# (they refuse one with less than time_budget.MIN_CALL_S left: this is a floor, not a value).
 _FLOOR_S = 0.001
 
 
@@ -119,7 +119,7 @@ def _deadline_timeout() -> type:
 
         def clone(self) -> Timeout:
             total = self.total
-            left = deadline.remaining()
+            left = time_budget.remaining()
             if left is not None:
                 left = max(left, _FLOOR_S)
                 total = min(total, left) if isinstance(total, int | float) else left
@@ -128,7 +128,7 @@ def _deadline_timeout() -> type:
         @property
         def connect_timeout(self) -> Any:  # what botocore's per-request override reads
             found = super().connect_timeout
-            left = deadline.remaining()
+            left = time_budget.remaining()
             if left is None or not isinstance(found, int | float):
                 return found
             return min(found, max(left, _FLOOR_S))
@@ -184,10 +184,10 @@ class _DeadlineHooks:
         events.register_first(f"needs-retry.{event}", self.needs_retry)
 
     def before_send(self, request: Any, event_name: str = "", **_: Any) -> None:
-        left = deadline.remaining()
+        left = time_budget.remaining()
         if left is None:
             return
-        deadline.check(f"{self._service} {event_name.rsplit('.', 1)[-1]}")
+        time_budget.check(f"{self._service} {event_name.rsplit('.', 1)[-1]}")
         context = getattr(request, "context", None)
         if not isinstance(context, dict):
             return
@@ -206,7 +206,7 @@ class _DeadlineHooks:
         request_dict: Any = None,
         **_: Any,
     ) -> None:
-        left = deadline.remaining()
+        left = time_budget.remaining()
         if left is None:
             return None
         if isinstance(caught_exception, DeadlineExceeded):  # refused by before_send
@@ -224,7 +224,7 @@ class _DeadlineHooks:
             return None  # an answer no retry changes: the caller gets it as it is
         retrying = attempts < self._attempts
         pause = self._longest_pause.delay_amount(context) if retrying else 0.0
-        if left - pause >= deadline.MIN_CALL_S:
+        if left - pause >= time_budget.MIN_CALL_S:
             return None  # time for it: botocore's handler decides, and waits
         step = f"{'a retry of ' if retrying else ''}{self._service} {operation.name}"
         raise DeadlineExceeded(step, max(left, 0.0)) from caught_exception
@@ -244,7 +244,7 @@ class _RateLimiter:
         events.register("before-send", self.on_sending_request)
 
     def on_sending_request(self, request: Any, **kwargs: Any) -> None:
-        if deadline.remaining() is None:
+        if time_budget.remaining() is None:
             self._limiter.on_sending_request(request=request, **kwargs)
 
 

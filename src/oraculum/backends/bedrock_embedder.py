@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from oraculum import deadline
+from oraculum import time_budget
 from oraculum.backends.bedrock_errors import unavailable
 from oraculum.domain.errors import BackendUnavailable
 from oraculum.ports import Vector
@@ -104,7 +104,7 @@ class BedrockCohereEmbedder:
             return np.asarray(rows, dtype=np.float32)
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bedrock-embed")
         try:
-            embed = deadline.carried(self._embed)  # the workers keep to the caller's deadline
+            embed = time_budget.carried(self._embed)  # the workers keep to the caller's deadline
             futures = [pool.submit(embed, self.client, b, "search_document") for b in batches]
             rows = [r for f in futures for r in f.result()]  # in submission order
             return np.asarray(rows, dtype=np.float32)
@@ -129,7 +129,7 @@ class BedrockCohereEmbedder:
             )
             raw = response["body"].read()
         except (ClientError, BotoCoreError) as exc:
-            deadline.check(f"{self.model_id} answered")  # a timeout the deadline brought
+            time_budget.check(f"{self.model_id} answered")  # a timeout the deadline brought
             raise unavailable(self.model_id, exc) from exc
         return self._parse(raw, len(texts))
 

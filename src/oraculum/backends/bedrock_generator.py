@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from oraculum import deadline
+from oraculum import time_budget
 from oraculum.backends.bedrock_errors import TRANSIENT, error_code, unavailable
 from oraculum.domain.errors import BackendUnavailable
 from oraculum.ports import Generation, GenerationRequest
@@ -131,7 +131,7 @@ class BedrockGenerator:
             try:
                 return self.client.converse(**params)  # type: ignore[no-any-return]
             except BotoCoreError as exc:  # a timeout has used the budget up: no retry
-                deadline.check(f"{self.model_id} answered")  # a timeout the deadline brought
+                time_budget.check(f"{self.model_id} answered")  # a timeout the deadline brought
                 raise unavailable(self.model_id, exc, attempts=attempt) from exc
             except ClientError as exc:
                 delay = BACKOFF_BASE_S * 2 ** (attempt - 1) * self._jitter()
@@ -144,7 +144,7 @@ class BedrockGenerator:
                     raise unavailable(self.model_id, exc, attempts=attempt) from exc
                 log.info("bedrock %s; retry %d in %.2f s", error_code(exc), attempt, delay)
                 retry = f"a retry of {self.model_id} (after {error_code(exc)})"
-            deadline.pause(delay, retry, self._sleep)
+            time_budget.pause(delay, retry, self._sleep)
             attempt += 1
 
     def _generation(self, response: dict[str, Any], max_tokens: int) -> Generation:

@@ -30,7 +30,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from oraculum import deadline
+from oraculum import time_budget
 from oraculum.domain.errors import BackendUnavailable, RecordRejected
 from oraculum.domain.records import Chunk
 
@@ -238,7 +238,7 @@ def _wait_active(client: Any, name: str, timeout_s: float, poll_s: float) -> Non
                 f"DynamoDB table {name!r} is still {'/'.join(sorted(set(statuses)))} after "
                 f"{timeout_s:.0f} s; try again when the console shows it ACTIVE"
             )
-        deadline.pause(poll_s, f"another look at DynamoDB table {name!r}, not yet ACTIVE")
+        time_budget.pause(poll_s, f"another look at DynamoDB table {name!r}, not yet ACTIVE")
 
 
 def _point_in_time_recovery(client: Any, name: str, attempts: int = 5) -> None:
@@ -254,8 +254,8 @@ def _point_in_time_recovery(client: Any, name: str, attempts: int = 5) -> None:
             if error_code(exc) != "ContinuousBackupsUnavailableException":
                 log.warning("point-in-time recovery not enabled on %s: %s", name, exc)
                 return
-            if not deadline.fits(2.0 * (attempt + 1)):
-                break  # a request's deadline would not wait for it (oraculum.deadline)
+            if not time_budget.fits(2.0 * (attempt + 1)):
+                break  # a request's deadline would not wait for it (oraculum.time_budget)
             time.sleep(2.0 * (attempt + 1))
     log.warning(
         "point-in-time recovery not enabled on %s: still unavailable; enable it later", name

@@ -5,7 +5,7 @@ the base table are strongly consistent (a run reads what it wrote, as with SQLit
 listings by document and by source go through indexes, which DynamoDB keeps eventually
 consistent (usually well under a second behind).
 
-Within a request's deadline (oraculum.deadline) every call keeps to it: the client's own
+Within a request's deadline (oraculum.time_budget) every call keeps to it: the client's own
 hooks bound each attempt and stop its retries (backends/aws.py), a call does not start
 without time left, a resend of unprocessed items does not wait past it, and the pools'
 workers run under the caller's deadline.
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from oraculum import deadline
+from oraculum import time_budget
 from oraculum.backends import dynamodb_schema as schema
 from oraculum.clock import system_time
 from oraculum.domain.errors import BackendUnavailable, DimensionMismatch, RecordRejected
@@ -267,7 +267,7 @@ class DynamoDocumentStore:
             ahead: deque[tuple[list[str], Future[dict[str, Chunk]]]] = deque()
             for start in range(0, len(ids), GET_BATCH):
                 batch = ids[start : start + GET_BATCH]
-                ahead.append((batch, pool.submit(deadline.carried(self._get_batch), batch)))
+                ahead.append((batch, pool.submit(time_budget.carried(self._get_batch), batch)))
                 if len(ahead) == SCAN_AHEAD:
                     yield from _in_order(*ahead.popleft())
             while ahead:
@@ -317,7 +317,7 @@ class DynamoDocumentStore:
             if attempt < self.attempts:
                 ceiling = min(self.max_delay_s, self.base_delay_s * 2**attempt)
                 step = f"a resend of the unprocessed items of DynamoDB {operation}"
-                deadline.pause(random.uniform(0, ceiling), step)
+                time_budget.pause(random.uniform(0, ceiling), step)
         left = request[self.table]
         count = len(left["Keys"]) if isinstance(left, dict) else len(left)
         raise BackendUnavailable(
@@ -330,13 +330,13 @@ class DynamoDocumentStore:
         if len(items) <= 1:
             return [work(item) for item in items]
         with ThreadPoolExecutor(max_workers=min(WORKERS, len(items))) as pool:
-            return list(pool.map(deadline.carried(work), items))
+            return list(pool.map(time_budget.carried(work), items))
 
     @contextmanager
     def _errors(self, operation: str) -> Iterator[None]:
         """botocore's errors become ours, saying which table, which region and what to do.
         Within a request's deadline a call does not start once the time is (nearly) out."""
-        deadline.check(f"DynamoDB {operation}")
+        time_budget.check(f"DynamoDB {operation}")
         try:
             yield
         except ClientError as exc:

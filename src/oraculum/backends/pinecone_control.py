@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from oraculum import deadline
+from oraculum import time_budget
 from oraculum.backends.pinecone_errors import translated
 from oraculum.domain.errors import BackendUnavailable, ConfigError, DimensionMismatch
 
@@ -139,7 +139,7 @@ class IndexControl:
                     f"{self._ready_timeout_s:.0f} s; check its state in the Pinecone console, "
                     "then run the command again"
                 )
-            deadline.pause(pause, f"another look at Pinecone index {self.name!r}, not yet ready")
+            time_budget.pause(pause, f"another look at Pinecone index {self.name!r}, not yet ready")
             pause = min(pause * 2, 5.0)
 
 

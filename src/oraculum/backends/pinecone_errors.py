@@ -1,5 +1,5 @@
 """SDK failures as Oraculum errors, each naming the Pinecone index, the call and what to check;
-and every SDK call kept to the request's deadline (oraculum.deadline).
+and every SDK call kept to the request's deadline (oraculum.time_budget).
 
 The deadline: the SDK sends each request through its retrying transport, which re-sends the
 same httpx request (timeouts in its `timeout` extension) after a pause of decorrelated jitter
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from oraculum import deadline
+from oraculum import time_budget
 from oraculum.domain.errors import BackendUnavailable, DeadlineExceeded, OraculumError
 
 if TYPE_CHECKING:
@@ -120,12 +120,12 @@ class DeadlineTransport(httpx.BaseTransport):
         self._retry = retry
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if deadline.remaining() is None:
+        if time_budget.remaining() is None:
             return self._inner.handle_request(request)
         attempt = int(request.extensions.get(_ATTEMPT, 0)) + 1
         step = f"Pinecone {request.method} {request.url.path}"
-        deadline.check(step if attempt == 1 else f"a retry of {step}")
-        left = deadline.remaining() or 0.0
+        time_budget.check(step if attempt == 1 else f"a retry of {step}")
+        left = time_budget.remaining() or 0.0
         request.extensions = {  # a new dict: the SDK shares its default one between requests
             **request.extensions,
             _ATTEMPT: attempt,
@@ -153,8 +153,8 @@ class DeadlineTransport(httpx.BaseTransport):
         none left at all, or (when the SDK will retry) not after its longest pause."""
         retrying = attempt <= self._retry.max_retries
         pause = self._longest_pause(attempt, response) if retrying else 0.0
-        left = deadline.remaining()
-        if left is None or left - pause >= deadline.MIN_CALL_S:
+        left = time_budget.remaining()
+        if left is None or left - pause >= time_budget.MIN_CALL_S:
             return
         if response is not None:
             response.close()

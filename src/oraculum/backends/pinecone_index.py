@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from oraculum import deadline
+from oraculum import time_budget
 from oraculum.backends.pinecone_control import IndexControl
 from oraculum.backends.pinecone_errors import bound_by_deadline, translated
 from oraculum.backends.pinecone_limits import (
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 REQUEST_TIMEOUT_S = 10.0  # one HTTP attempt; the SDK retries 5xx, 429 and dropped connections
 # A query answers a reading inside API Gateway's 29 s: 4 attempts of 4 s and the SDK's backoff
 # between them (at most about 10 s) stay under it. Within a request's deadline each attempt
-# gets at most a quarter of what is left (oraculum.deadline), and none runs past it.
+# gets at most a quarter of what is left (oraculum.time_budget), and none runs past it.
 QUERY_TIMEOUT_S = 4.0
 QUERY_ATTEMPTS = 4  # the data-plane client's first try and its three retries
 FIRST_PAUSE_S = 0.75  # the SDK's longest pause before a first retry: 3 x its 0.25 s backoff
@@ -173,7 +173,7 @@ class PineconeIndex:
         if index is None:
             return []
         values = [float(v) for v in vector]  # a numpy row or an array('f'), 1-D
-        timeout = deadline.call_timeout(
+        timeout = time_budget.call_timeout(
             QUERY_TIMEOUT_S, "the Pinecone query", attempts=QUERY_ATTEMPTS, pause_s=FIRST_PAUSE_S
         )
         with translated(self.name, "a query", index.host):

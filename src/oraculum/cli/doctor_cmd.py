@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from oraculum.cli.common import out, print_json
-from oraculum.diagnostics.doctor import load_settings, run
+from oraculum.doctor import load_settings, run
 
 
 def doctor_command(

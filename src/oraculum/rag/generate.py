@@ -4,7 +4,7 @@ root gives the extractive composer; this module knows no backend).
 When the primary errors, times out, or cannot write the asked language, the fallback
 answers. Failures and timeouts mark the answer `degraded`; a language the model
 cannot write is a note, since the composer is the right tool then, not a fallback. Under a
-request deadline (deadline.py) the model gets at most what is left of it, less the
+request deadline (time_budget.py) the model gets at most what is left of it, less the
 composer's margin; with nothing left it is not asked at all.
 """
 
@@ -17,7 +17,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from oraculum import deadline
+from oraculum import time_budget
 from oraculum.ports import Generation, GenerationRequest, Generator
 
 log = logging.getLogger("oraculum.generate")
@@ -52,7 +52,7 @@ class FallbackGenerator:
             )
             return replace(self.fallback.generate(request), notes=(note,))
         timeout = self.timeout_s
-        left = deadline.remaining()
+        left = time_budget.remaining()
         if left is not None:
             timeout = min(timeout, left - COMPOSE_MARGIN_S)
             if timeout <= 0:
@@ -69,7 +69,7 @@ class FallbackGenerator:
 
         # A daemon thread: a model run that outlives its timeout must not keep the process
         # (a CLI call, a Lambda invocation) from ending; the model serialises its own calls.
-        threading.Thread(target=deadline.carried(run), name="generator", daemon=True).start()
+        threading.Thread(target=time_budget.carried(run), name="generator", daemon=True).start()
         try:
             ok, value = outcome.get(timeout=timeout)
         except queue.Empty:

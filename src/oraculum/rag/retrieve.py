@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from oraculum import deadline
+from oraculum import time_budget
 from oraculum.domain.records import SearchHit, VectorHit
 from oraculum.ports import DocumentStore, Embedder, VectorIndex
 
@@ -46,12 +46,12 @@ class Retriever:
         self, text: str, *, top_k: int = 5, kind: str | None = None, lang: str | None = None
     ) -> Retrieval:
         t0 = time.perf_counter()
-        deadline.check("the query embedding")
+        time_budget.check("the query embedding")
         vector = self.embedder.embed_query(text)
         t1 = time.perf_counter()
         where = {k: v for k, v in (("kind", kind), ("lang", lang)) if v}
         # Ask for a few more than needed, so that a dropped hit does not shorten the answer.
-        deadline.check("the vector search")
+        time_budget.check("the vector search")
         candidates = self.index.query(vector, top_k + max(2, top_k // 2), where or None)
         t2 = time.perf_counter()
         hits, dropped = self.check(candidates)
@@ -65,7 +65,7 @@ class Retriever:
         )
 
     def check(self, candidates: list[VectorHit]) -> tuple[list[SearchHit], list[str]]:
-        deadline.check("the document fetch")
+        time_budget.check("the document fetch")
         items = self.documents.get_many([c.id for c in candidates])
         hits: list[SearchHit] = []
         dropped: list[str] = []

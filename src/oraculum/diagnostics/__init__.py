@@ -1,1 +1,0 @@
-"""Checks of a deployment's settings and backends (`oraculum doctor`)."""
