@@ -19,7 +19,7 @@ WORDS = Words(
         "Challenge": "Thử thách", "Foundation": "Nền tảng", "Recent Past": "Quá khứ gần",
         "Potential": "Tiềm năng", "Near Future": "Tương lai gần", "Self": "Bản thân",
         "Environment": "Môi trường", "Hopes and Fears": "Hy vọng và nỗi sợ", "Outcome": "Kết quả",
-        "You": "Bạn", "The Other Person": "Người kia", "The Connection": "Mối liên kết",
+        "You": "Bạn", "The Other Person": "Người kia", "The Connection": "Sự kết nối",
         "The Challenge": "Thử thách", "Where It Is Heading": "Hướng đi",
     },
     question_context="Bối cảnh cho câu hỏi của bạn",
