@@ -196,7 +196,8 @@ def test_a_long_or_odd_client_request_id_is_replaced(lambda_env) -> None:
 def test_a_handled_5xx_leaves_a_server_errors_metric_its_alarm_can_see(tmp_path) -> None:
     """A route that fails answers 500, and ServerErrors leaves in an EMF line of its own with
     exactly the dimensions the template's alarm names: {function, service}."""
-    from oraculum.api.lambda_router import Route, Router
+    from oraculum.api.lambda_router import Router
+    from oraculum.api.routes import Route
     from oraculum.api.runtime import Runtime
     from oraculum.api.schemas import Health
     from oraculum.config import Settings
@@ -208,7 +209,9 @@ def test_a_handled_5xx_leaves_a_server_errors_metric_its_alarm_can_see(tmp_path)
         raise RuntimeError("the disk is on fire")
 
     runtime = Runtime(Settings(data_dir=tmp_path, embedder="hashing"))
-    router = Router([Route("GET", "/boom", fails, Health, public=True)], runtime, "tarot")
+    router = Router(
+        [Route("GET", "/boom", fails, Health, "boom", "test", public=True)], runtime, "tarot"
+    )
     event = _replace(sample("tarot-card"), "rawPath", "/boom")
     logs = io.StringIO()
     with contextlib.redirect_stdout(logs):

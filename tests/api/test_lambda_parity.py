@@ -21,7 +21,7 @@ from mangum import Mangum
 
 from oraculum.api.app import asgi
 from oraculum.api.lambda_router import Router
-from oraculum.api.lambda_routes import ROUTES
+from oraculum.api.routes import ROUTES
 from oraculum.api.runtime import Runtime
 from oraculum.config import Settings
 from tests.conftest import KNOWLEDGE, ROOT, cli_env, run_cli

@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from oraculum.api import lambda_handlers
-from oraculum.api.lambda_routes import ROUTES
+from oraculum.api.routes import ROUTES
 from oraculum.backends.dynamodb_schema import table_definition
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -402,7 +402,7 @@ def test_functions_run_our_handlers_from_the_packaged_directories(template):
 
 
 def test_http_functions_serve_exactly_their_routes(template):
-    """The gateway routes each function what its route table (lambda_routes.py) serves."""
+    """The gateway routes each function what its route table (api/routes.py) serves."""
     for logical in HTTP_FUNCTIONS:
         name = FUNCTIONS[logical]
         events = template["Resources"][logical]["Properties"]["Events"].values()

@@ -1,13 +1,16 @@
 """The ASGI app: versioned routes under /v1, problem+json errors, auth, the web page.
 
 uvicorn serves it locally (`oraculum serve`); on Lambda, Mangum serves it when
-ORACULUM_LAMBDA_ROUTER=asgi, and the light router in lambda_router.py otherwise. Both call
-the same functions in api/endpoints/ with the same validated inputs.
+ORACULUM_LAMBDA_ROUTER=asgi, and the light router in lambda_router.py otherwise. The app is
+built from the one route table (routes.py) the light router serves, so both call the same
+endpoint functions with the same validated inputs.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
+from collections.abc import Callable
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
@@ -19,30 +22,10 @@ from fastapi.staticfiles import StaticFiles
 from oraculum import __version__, observability
 from oraculum.api import errors
 from oraculum.api.auth import ApiKeys, authenticate
-from oraculum.api.endpoints import astrology, questions, tarot
 from oraculum.api.limits import RequestContext, RequestGate
 from oraculum.api.problems import MEDIA_TYPE, Problem
+from oraculum.api.routes import Route, all_routes
 from oraculum.api.runtime import Runtime
-from oraculum.api.schemas import (
-    AskOut,
-    AskRequest,
-    CardDetail,
-    CardList,
-    CardQuery,
-    Health,
-    HoroscopeOut,
-    HoroscopeQuery,
-    NatalOut,
-    NatalRequestBody,
-    SearchOut,
-    SearchQuery,
-    SignKey,
-    SkyOut,
-    SkyQuery,
-    SpreadList,
-    TarotReadingOut,
-    TarotReadingRequest,
-)
 from oraculum.api.schemas import Problem as ProblemSchema
 from oraculum.config import Settings
 
@@ -89,60 +72,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_age=600,
         )
 
-    v1 = APIRouter(prefix="/v1", dependencies=[Depends(caller)], responses=COMMON)
-
-    @v1.post("/tarot/readings", response_model=TarotReadingOut, tags=["tarot"])
-    def create_tarot_reading(body: TarotReadingRequest) -> dict[str, Any]:
-        return tarot.create_reading(runtime, body)
-
-    @v1.get("/tarot/cards", response_model=CardList, tags=["tarot"])
-    def list_cards() -> CardList:
-        return tarot.list_cards()
-
-    @v1.get(
-        "/tarot/cards/{card_id}", response_model=CardDetail, responses=_problem(404), tags=["tarot"]
-    )
-    def get_card(
-        card_id: Annotated[str, Path(json_schema_extra={"enum": list(tarot.CARDS)})],
-        query: Annotated[CardQuery, Query()],
-    ) -> CardDetail:
-        return tarot.get_card(runtime, card_id, query)
-
-    @v1.get("/tarot/spreads", response_model=SpreadList, tags=["tarot"])
-    def list_spreads() -> SpreadList:
-        return tarot.list_spreads()
-
-    @v1.api_route("/horoscopes/natal", methods=["GET", "PUT", "PATCH", "DELETE", "OPTIONS"],
-                  include_in_schema=False)  # fmt: skip
-    def natal_other_methods() -> None:
-        # Without this, /horoscopes/{sign} would claim the path and answer Allow: GET.
-        raise Problem(405, "method-not-allowed", "Method Not Allowed", headers={"Allow": "POST"})
-
-    @v1.post("/horoscopes/natal", response_model=NatalOut, tags=["astrology"])
-    def create_natal(body: NatalRequestBody) -> dict[str, Any]:
-        return astrology.create_natal(runtime, body)
-
-    @v1.get("/horoscopes/{sign}", response_model=HoroscopeOut, tags=["astrology"])
-    def get_horoscope(sign: SignKey, query: Annotated[HoroscopeQuery, Query()]) -> dict[str, Any]:
-        return astrology.get_horoscope(runtime, sign, query)
-
-    @v1.get("/sky", response_model=SkyOut, tags=["astrology"])
-    def get_sky(query: Annotated[SkyQuery, Query()]) -> dict[str, Any]:
-        return astrology.get_sky(runtime, query)
-
-    @v1.post("/ask", response_model=AskOut, tags=["questions"])
-    def post_ask(body: AskRequest) -> dict[str, Any]:
-        return questions.post_ask(runtime, body)
-
-    @v1.get("/search", response_model=SearchOut, tags=["questions"])
-    def search(query: Annotated[SearchQuery, Query()]) -> dict[str, Any]:
-        return questions.search(runtime, query)
-
+    v1 = APIRouter(dependencies=[Depends(caller)], responses=COMMON)
+    public = APIRouter()
+    routes = all_routes()
+    for path, allowed in _literal_paths(routes).items():
+        # A literal path a template could also match (/v1/horoscopes/natal and {sign}) answers
+        # 405 with its own Allow, as the light router does, for the methods it lacks.
+        other = sorted({"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} - allowed)
+        v1.add_api_route(path, _not_allowed(allowed), methods=other, include_in_schema=False)
+    for route in routes:
+        (public if route.public else v1).add_api_route(
+            route.path,
+            _endpoint(route, runtime),
+            methods=[route.method],
+            response_model=route.response,
+            name=route.name,
+            tags=[route.tag],
+            responses=_problem(*route.problems) if route.problems else None,
+        )
     app.include_router(v1)
-
-    @app.get("/health", response_model=Health, tags=["operations"])
-    def health() -> Health:
-        return questions.health(runtime)
+    app.include_router(public)
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:
@@ -155,6 +104,54 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime.close()
 
     return app
+
+
+def _literal_paths(routes: list[Route]) -> dict[str, set[str]]:
+    literal = {r.path for r in routes if r.literal}
+    shadowed = {p for p in literal if any(not r.literal and r.match(p) for r in routes)}
+    return {p: {r.method for r in routes if r.path == p} for p in sorted(shadowed)}
+
+
+def _not_allowed(allowed: set[str]) -> Callable[[], None]:
+    def not_allowed() -> None:
+        raise Problem(
+            405, "method-not-allowed", "Method Not Allowed", headers={"Allow": ", ".join(allowed)}
+        )
+
+    return not_allowed
+
+
+def _endpoint(route: Route, runtime: Runtime) -> Callable[..., Any]:
+    """A FastAPI endpoint for `route`: its signature declares the path parameters, the query
+    model and the body model, so FastAPI validates and documents them; the call is the
+    route's own, with the arguments in the light router's order."""
+    names = list(route.params.model_fields) if route.params is not None else []
+    parameters = []
+    for name in names:
+        field = route.params.model_fields[name]  # type: ignore[union-attr]
+        kind = Annotated[field.annotation, Path(json_schema_extra=field.json_schema_extra)]
+        parameters.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind))
+    if route.query is not None:
+        query = Annotated[route.query, Query()]
+        parameters.append(
+            inspect.Parameter("query", inspect.Parameter.KEYWORD_ONLY, annotation=query)
+        )
+    if route.body is not None:
+        parameters.append(
+            inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=route.body)
+        )
+
+    def endpoint(**given: Any) -> Any:
+        args: list[Any] = [{n: given[n] for n in names}] if names else []
+        if route.query is not None:
+            args.append(given["query"])
+        if route.body is not None:
+            args.append(given["body"])
+        return route.call(runtime, *args)
+
+    endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    endpoint.__name__ = route.name
+    return endpoint
 
 
 def asgi(settings: Settings | None = None, function: str = "api") -> Any:

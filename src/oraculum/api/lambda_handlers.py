@@ -56,7 +56,7 @@ def _http(function: str) -> Any:
             found = Mangum(asgi(function=function), lifespan="off")
         else:
             from oraculum.api.lambda_router import Router
-            from oraculum.api.lambda_routes import ROUTES
+            from oraculum.api.routes import ROUTES
 
             found = Router(ROUTES[function](), _shared_runtime(), function)
         _handlers[function] = found
@@ -162,7 +162,7 @@ def _precompute_inputs(event: Any, clock: Any) -> tuple[Any, list[str]]:
 # and read the sky table where the package has it (data, no connection). Clients and
 # connections are made after restore, on first use, as always.
 SNAPSHOT_IMPORTS = (
-    "oraculum.api.lambda_router", "oraculum.api.lambda_routes", "oraculum.config",
+    "oraculum.api.lambda_router", "oraculum.api.routes", "oraculum.config",
     "oraculum.readings.tarot", "oraculum.readings.ask", "oraculum.readings.horoscope",
     "oraculum.backends.dynamodb_store", "oraculum.backends.pinecone_index",
     "oraculum.backends.bedrock_embedder", "oraculum.backends.bedrock_generator", "boto3",

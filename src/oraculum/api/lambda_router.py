@@ -16,9 +16,8 @@ import base64
 import binascii
 import json
 import logging
-import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +27,7 @@ from oraculum import observability, time_budget
 from oraculum.api import http_context as http
 from oraculum.api.auth import ApiKeys, authenticate
 from oraculum.api.problems import MEDIA_TYPE, Problem, from_domain, from_validation
+from oraculum.api.routes import Route
 from oraculum.api.runtime import Runtime
 from oraculum.domain.errors import OraculumError
 
@@ -35,37 +35,6 @@ log = logging.getLogger("oraculum.api")
 JSON = "application/json"
 GATEWAY_LIMIT_S = 29.0  # API Gateway gives up on an integration after 29 s
 ANSWER_MARGIN_S = 1.0  # kept back to serialise, log and return
-Call = Callable[..., Any]  # (runtime, [path params], [query], [body]) -> the answer
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str  # "/v1/tarot/cards/{card_id}"
-    call: Call
-    response: type[BaseModel]
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
-    params: type[BaseModel] | None = None  # validates path parameters
-    public: bool = False  # no credential needed (/health)
-
-    @property
-    def literal(self) -> bool:
-        return "{" not in self.path
-
-    def match(self, path: str) -> dict[str, str] | None:
-        found = _pattern(self.path).fullmatch(path)
-        return found.groupdict() if found else None
-
-
-_patterns: dict[str, re.Pattern[str]] = {}
-
-
-def _pattern(template: str) -> re.Pattern[str]:
-    if template not in _patterns:
-        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
-        _patterns[template] = re.compile(regex)
-    return _patterns[template]
 
 
 class BadEvent(Problem):
