@@ -80,3 +80,25 @@ def test_an_index_of_another_model_is_refused_when_first_used(kb, tmp_path, coun
             stores.index.query([0.1] * 384, 3)
     finally:
         stores.close()
+
+
+def test_the_api_opens_the_index_once_when_its_first_searches_arrive_together(kb, counted) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from oraculum.api.runtime import Runtime
+
+    runtime = Runtime(Settings(data_dir=kb, embedder="hashing"))
+    start = threading.Barrier(8)
+
+    def search(i: int) -> int:
+        with runtime.services() as services:
+            start.wait(10)  # eight requests, services built, none has searched yet
+            return len(services.retriever.search(f"the tower {i}", top_k=3).hits)
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            assert list(pool.map(search, range(8))) == [3] * 8
+        assert len(counted) == 1
+    finally:
+        runtime.close()

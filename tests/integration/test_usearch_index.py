@@ -80,3 +80,35 @@ def test_a_graph_older_than_the_table_is_rebuilt(tmp_path):
     table_only.close()
     reopened = UsearchIndex(tmp_path / "u.sqlite")
     assert reopened.query(vectors[150], 1)[0].id == "late"
+
+
+def test_searches_run_beside_writes_from_many_threads(tmp_path):
+    """Searches share the index; an upsert or a delete waits for them and they for it, so
+    a search sees the index before a write or after it, never halfway."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    vectors = clustered(400)
+    index = UsearchIndex(tmp_path / "u.sqlite")
+    index.claim("m", 32)
+    index.upsert([f"c{i}" for i in range(200)], vectors[:200], [meta(i) for i in range(200)])
+    expected = {i: index.query(vectors[i], 3)[0].id for i in range(0, 200, 7)}
+
+    def search(i: int) -> None:
+        for where in (None, {"kind": "b"}, {"kind": ["a", "b"]}):
+            hits = index.query(vectors[i % 200], 3, where)
+            assert len(hits) == 3 and all(h.metadata["doc_id"] == f"d{h.id[1:]}" for h in hits)
+        assert index.query(vectors[i % 200], 3)[0].id == expected.get(i % 200, f"c{i % 200}")
+
+    with ThreadPoolExecutor(8) as pool:
+        running = [pool.submit(search, i) for i in range(0, 200, 7) for _ in range(3)]
+        for start in range(200, 400, 20):  # writes meanwhile: new rows, then half removed
+            ids = [f"c{i}" for i in range(start, start + 20)]
+            index.upsert(
+                ids, vectors[start : start + 20], [meta(i) for i in range(start, start + 20)]
+            )
+            index.delete(ids[::2])
+        for done in running:
+            done.result()  # re-raises a failed search
+    assert index.count() == 300
+    assert index.query(vectors[201], 1)[0].id == "c201"
+    index.close()

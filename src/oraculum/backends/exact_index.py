@@ -1,6 +1,8 @@
 """Exact cosine search with numpy over every stored vector: simple, right, O(n) a query.
 
-The honest baseline for the ANN index, and a fine choice for a few thousand chunks.
+The honest baseline for the ANN index, and a fine choice for a few thousand chunks. Searches
+run together and writes alone (the index's ReadWriteLock, vector_table.py); the matrix held
+for the table's generation is replaced whole, never changed in place.
 """
 
 from __future__ import annotations
@@ -26,24 +28,28 @@ class ExactIndex(TableBackedIndex):
 
     def _matrix(self) -> tuple[Keys, Vector]:
         generation = self._table.generation
-        if self._cache is None or self._cache[0] != generation:
-            keys, matrix = self._table.vectors()
-            self._cache = (generation, keys, matrix)
-        return self._cache[1], self._cache[2]
+        cached = self._cache  # read once: another search may replace it meanwhile
+        if cached is None or cached[0] != generation:
+            cached = (generation, *self._table.vectors())
+            self._cache = cached
+        return cached[1], cached[2]
 
     def upsert(self, ids: Sequence[str], vectors: Vector, metadata: Sequence[Metadata]) -> None:
-        self._table.upsert(ids, vectors, metadata)
+        with self.lock.writing():
+            self._table.upsert(ids, vectors, metadata)
 
     def delete(self, ids: Sequence[str]) -> None:
-        self._table.delete(ids)
+        with self.lock.writing():
+            self._table.delete(ids)
 
     def query(self, vector: Vector, top_k: int, where: Filter | None = None) -> list[VectorHit]:
-        keys, matrix = self._matrix()
-        if where:
-            allowed = self._table.matching_keys(where)
-            mask = np.fromiter((k in allowed for k in keys), dtype=bool, count=len(keys))
-            keys, matrix = keys[mask], matrix[mask]
-        return exact_top_k(self._table, keys, matrix, unit(vector), top_k)
+        with self.lock.reading():
+            keys, matrix = self._matrix()
+            if where:
+                allowed = self._table.matching_keys(where)
+                mask = np.fromiter((k in allowed for k in keys), dtype=bool, count=len(keys))
+                keys, matrix = keys[mask], matrix[mask]
+            return exact_top_k(self._table, keys, matrix, unit(vector), top_k)
 
 
 def exact_top_k(

@@ -156,7 +156,10 @@ class LlamaGenerator:
     Generation is bounded by `max_tokens` (and the prompt by `n_ctx`), so a call ends within
     about prompt / prompt-speed + max_tokens / generation-speed; the caller's fallback chain
     owns the wall-clock timeout. One llama.cpp context is not safe to share between threads:
-    calls are serialised by a lock.
+    every use of it (a completion, tokenizing, closing) holds `_lock`, so the API's parallel
+    requests take turns here while the rest of their work runs in parallel; a call after
+    `close` raises BackendUnavailable (the fallback's composer answers) instead of touching
+    freed memory.
     """
 
     def __init__(
@@ -184,6 +187,7 @@ class LlamaGenerator:
         self._repeat_penalty = repeat_penalty
         self._seed = seed
         self._lock = threading.Lock()
+        self._closed = False
         self._llama_cpp = llama_cpp
         try:
             self._llm: Llama = llama_cpp.Llama(
@@ -242,6 +246,7 @@ class LlamaGenerator:
             {"role": "user", "content": prompt},
         ]
         with self._lock:
+            self._check_open()
             if not reuse_prompt:
                 self._llm.reset()
             self._llama_cpp.llama_perf_context_reset(self._llm.ctx)
@@ -275,11 +280,20 @@ class LlamaGenerator:
 
     def count_tokens(self, text: str) -> int:
         """Tokens of `text` with the model's own tokenizer."""
-        return len(self._llm.tokenize(text.encode(), add_bos=False, special=True))
+        with self._lock:
+            self._check_open()
+            return len(self._llm.tokenize(text.encode(), add_bos=False, special=True))
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise BackendUnavailable(f"the local model {self.model_id} was closed")
 
     def close(self) -> None:
+        """Waits for the call in progress, then frees the model; closing twice is harmless."""
         with self._lock:
-            self._llm.close()
+            if not self._closed:
+                self._closed = True
+                self._llm.close()
 
 
 def from_settings(settings: Settings) -> LlamaGenerator:

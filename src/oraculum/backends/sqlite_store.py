@@ -1,4 +1,8 @@
-"""The document store on SQLite (WAL): one row per chunk, keyed by chunk id."""
+"""The document store on SQLite (WAL): one row per chunk, keyed by chunk id.
+
+Safe to share between threads (the API serves requests in parallel): reads borrow a pooled
+connection each, writes go one at a time through the writer (sqlite_util.Connections).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from oraculum.backends.sqlite_util import MAX_PARAMS, connect, placeholders
+from oraculum.backends.sqlite_util import MAX_PARAMS, Connections, placeholders
 from oraculum.clock import system_time
 from oraculum.domain.errors import DimensionMismatch
 from oraculum.domain.records import Chunk
@@ -60,8 +64,8 @@ class SqliteDocumentStore:
     def __init__(self, path: Path, *, clock: Callable[[], float] = system_time) -> None:
         self.path = path
         self.clock = clock
-        self._db = connect(path)
-        self._db.executescript(_SCHEMA)
+        self._conns = Connections(path, _SCHEMA)
+        self._db = self._conns.writer  # the writer; reads use the pool
         meta_columns = {row[1] for row in self._db.execute("PRAGMA table_info(meta)")}
         if "expires_at" not in meta_columns:  # a store made before cache entries expired
             self._db.execute("ALTER TABLE meta ADD COLUMN expires_at REAL")
@@ -84,90 +88,89 @@ class SqliteDocumentStore:
 
     def get_meta(self, key: str) -> Any:
         query = "SELECT value, expires_at FROM meta WHERE key=?"
-        row = self._db.execute(query, (key,)).fetchone()
+        with self._conns.reading() as db:
+            row = db.execute(query, (key,)).fetchone()
         if row is None or (row[1] is not None and row[1] <= self.clock()):
             return None
         return json.loads(row[0])
 
     def set_meta(self, key: str, value: Any, *, expires_at: float | None = None) -> None:
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute(
+        with self._conns.writing() as db:
+            db.execute(
                 "INSERT OR REPLACE INTO meta (key, value, expires_at) VALUES (?, ?, ?)",
                 (key, json.dumps(value, ensure_ascii=False), expires_at),
             )
             if expires_at is not None:  # whoever adds to the cache clears what has expired
-                self._db.execute("DELETE FROM meta WHERE expires_at <= ?", (self.clock(),))
+                db.execute("DELETE FROM meta WHERE expires_at <= ?", (self.clock(),))
 
     # --- writes ------------------------------------------------------------------------
     def put_many(self, chunks: Iterable[Chunk]) -> None:
         rows = [_row(c) for c in chunks]
         if not rows:
             return
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany(
+        with self._conns.writing() as db:
+            db.executemany(
                 f"INSERT OR REPLACE INTO chunks ({_COLUMNS}) VALUES ({placeholders(12)})", rows
             )
 
     def mark_indexed(self, hashes: Mapping[str, str]) -> int:
         if not hashes:
             return 0
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            cur = self._db.executemany(
+        with self._conns.writing() as db:
+            cur = db.executemany(
                 "UPDATE chunks SET status='indexed' WHERE id=? AND content_hash=?",
                 list(hashes.items()),
             )
             return cur.rowcount
 
     def delete_many(self, ids: Sequence[str]) -> None:
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._conns.writing() as db:
             for start in range(0, len(ids), MAX_PARAMS):
                 part = list(ids[start : start + MAX_PARAMS])
-                self._db.execute(
-                    f"DELETE FROM chunks WHERE id IN ({placeholders(len(part))})", part
-                )
+                db.execute(f"DELETE FROM chunks WHERE id IN ({placeholders(len(part))})", part)
 
     # --- reads -------------------------------------------------------------------------
     def get_many(self, ids: Sequence[str]) -> dict[str, Chunk]:
         out: dict[str, Chunk] = {}
-        for start in range(0, len(ids), MAX_PARAMS):
-            part = list(ids[start : start + MAX_PARAMS])
-            sql = f"SELECT {_COLUMNS} FROM chunks WHERE id IN ({placeholders(len(part))})"
-            for row in self._db.execute(sql, part):
-                out[row[0]] = _chunk(row)
+        with self._conns.reading() as db:
+            for start in range(0, len(ids), MAX_PARAMS):
+                part = list(ids[start : start + MAX_PARAMS])
+                sql = f"SELECT {_COLUMNS} FROM chunks WHERE id IN ({placeholders(len(part))})"
+                for row in db.execute(sql, part):
+                    out[row[0]] = _chunk(row)
         return out
 
     def chunk_ids_of(self, doc_ids: Sequence[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {d: [] for d in doc_ids}
-        for start in range(0, len(doc_ids), MAX_PARAMS):
-            part = list(doc_ids[start : start + MAX_PARAMS])
-            sql = (
-                f"SELECT doc_id, id FROM chunks WHERE doc_id IN ({placeholders(len(part))}) "
-                "ORDER BY doc_id, n"
-            )
-            for doc_id, ident in self._db.execute(sql, part):
-                out[doc_id].append(ident)
+        with self._conns.reading() as db:
+            for start in range(0, len(doc_ids), MAX_PARAMS):
+                part = list(doc_ids[start : start + MAX_PARAMS])
+                sql = (
+                    f"SELECT doc_id, id FROM chunks WHERE doc_id IN ({placeholders(len(part))}) "
+                    "ORDER BY doc_id, n"
+                )
+                for doc_id, ident in db.execute(sql, part):
+                    out[doc_id].append(ident)
         return out
 
     def doc_ids_of_source(self, source: str) -> Iterator[str]:
         sql = "SELECT DISTINCT doc_id FROM chunks WHERE source=? ORDER BY doc_id"
-        with closing(self._db.execute(sql, (source,))) as cur:
+        with self._conns.reading() as db, closing(db.execute(sql, (source,))) as cur:
             for (doc_id,) in cur:
                 yield doc_id
 
     def scan(self) -> Iterator[Chunk]:
-        with closing(self._db.execute(f"SELECT {_COLUMNS} FROM chunks ORDER BY id")) as cur:
+        sql = f"SELECT {_COLUMNS} FROM chunks ORDER BY id"
+        with self._conns.reading() as db, closing(db.execute(sql)) as cur:
             for row in cur:
                 yield _chunk(row)
 
     def count(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+        with self._conns.reading() as db:
+            return int(db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 
     def close(self) -> None:
-        self._db.close()
+        self._conns.close()
 
 
 def from_settings(settings: Settings) -> SqliteDocumentStore:

@@ -2,19 +2,25 @@
 
 The ANN structure (usearch) is rebuilt from this table whenever its saved copy is older than
 the table, so a process killed between the two never leaves the index out of step.
+
+Threads: the table reads with a pooled connection each and writes one at a time
+(sqlite_util.Connections); an index over it lets its searches run together and its writes
+run alone (`TableBackedIndex.lock`, a ReadWriteLock).
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from oraculum.backends.sqlite_util import MAX_PARAMS, connect, placeholders
+from oraculum.backends.sqlite_util import MAX_PARAMS, Connections, placeholders
 from oraculum.domain.errors import DimensionMismatch
 from oraculum.domain.records import Metadata
 from oraculum.ports import Filter, Vector
@@ -49,20 +55,19 @@ def _where(where: Filter | None) -> tuple[str, list[str]]:
 class VectorTable:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._db = connect(path)
-        self._db.executescript(_SCHEMA)
+        self._conns = Connections(path, _SCHEMA)
 
     # --- the model the table was built with -------------------------------------------
     def meta(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        with self._conns.reading() as db:
+            row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
     def claim(self, model_id: str, dim: int) -> None:
         found_model, found_dim = self.meta("model_id"), self.meta("dim")
         if found_model is None:
-            with self._db:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany(
+            with self._conns.writing() as db:
+                db.executemany(
                     "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                     [("model_id", model_id), ("dim", str(dim))],
                 )
@@ -82,8 +87,9 @@ class VectorTable:
     def generation(self) -> int:
         return int(self.meta("generation") or 0)
 
-    def _bump(self) -> None:
-        self._db.execute(
+    @staticmethod
+    def _bump(db: sqlite3.Connection) -> None:
+        db.execute(
             "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
             "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
@@ -105,61 +111,67 @@ class VectorTable:
             )
             for ident, vec, meta in zip(ids, vectors, metadata, strict=True)
         ]
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._delete_ids(ids)
-            self._db.executemany(
+        with self._conns.writing() as db:
+            self._delete_ids(db, ids)
+            db.executemany(
                 "INSERT INTO vectors (id, vector, kind, lang, doc_id, metadata) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 rows,
             )
-            self._bump()
+            self._bump(db)
         return removed, self._keys_of(ids)
 
     def delete(self, ids: Sequence[str]) -> Keys:
         removed = self._keys_of(ids)
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._delete_ids(ids)
-            self._bump()
+        with self._conns.writing() as db:
+            self._delete_ids(db, ids)
+            self._bump(db)
         return removed
 
-    def _delete_ids(self, ids: Sequence[str]) -> None:
+    @staticmethod
+    def _delete_ids(db: sqlite3.Connection, ids: Sequence[str]) -> None:
         for start in range(0, len(ids), MAX_PARAMS):
             part = list(ids[start : start + MAX_PARAMS])
-            self._db.execute(f"DELETE FROM vectors WHERE id IN ({placeholders(len(part))})", part)
+            db.execute(f"DELETE FROM vectors WHERE id IN ({placeholders(len(part))})", part)
 
     # --- reads -------------------------------------------------------------------------
     def _keys_of(self, ids: Sequence[str]) -> Keys:
         keys: list[int] = []
-        for start in range(0, len(ids), MAX_PARAMS):
-            part = list(ids[start : start + MAX_PARAMS])
-            sql = f"SELECT key FROM vectors WHERE id IN ({placeholders(len(part))})"
-            keys.extend(row[0] for row in self._db.execute(sql, part))
+        with self._conns.reading() as db:
+            for start in range(0, len(ids), MAX_PARAMS):
+                part = list(ids[start : start + MAX_PARAMS])
+                sql = f"SELECT key FROM vectors WHERE id IN ({placeholders(len(part))})"
+                keys.extend(row[0] for row in db.execute(sql, part))
         return np.asarray(keys, dtype=np.int64)
 
     def rows_for_keys(self, keys: Sequence[int]) -> dict[int, tuple[str, Metadata]]:
         out: dict[int, tuple[str, Metadata]] = {}
-        for start in range(0, len(keys), MAX_PARAMS):
-            part = [int(k) for k in keys[start : start + MAX_PARAMS]]
-            sql = f"SELECT key, id, metadata FROM vectors WHERE key IN ({placeholders(len(part))})"
-            for key, ident, meta in self._db.execute(sql, part):
-                out[key] = (ident, json.loads(meta))
+        with self._conns.reading() as db:
+            for start in range(0, len(keys), MAX_PARAMS):
+                part = [int(k) for k in keys[start : start + MAX_PARAMS]]
+                where = f"key IN ({placeholders(len(part))})"
+                for key, ident, meta in db.execute(
+                    f"SELECT key, id, metadata FROM vectors WHERE {where}", part
+                ):
+                    out[key] = (ident, json.loads(meta))
         return out
 
     def matching_count(self, where: Filter | None) -> int:
         clause, params = _where(where)
-        return int(self._db.execute(f"SELECT COUNT(*) FROM vectors{clause}", params).fetchone()[0])
+        with self._conns.reading() as db:
+            return int(db.execute(f"SELECT COUNT(*) FROM vectors{clause}", params).fetchone()[0])
 
     def matching_keys(self, where: Filter | None) -> set[int]:
         clause, params = _where(where)
-        return {row[0] for row in self._db.execute(f"SELECT key FROM vectors{clause}", params)}
+        with self._conns.reading() as db:
+            return {row[0] for row in db.execute(f"SELECT key FROM vectors{clause}", params)}
 
     def vectors(self, where: Filter | None = None) -> tuple[Keys, Vector]:
         clause, params = _where(where)
         keys: list[int] = []
         blobs: list[bytes] = []
-        with closing(self._db.execute(f"SELECT key, vector FROM vectors{clause}", params)) as cur:
+        sql = f"SELECT key, vector FROM vectors{clause}"
+        with self._conns.reading() as db, closing(db.execute(sql, params)) as cur:
             for key, blob in cur:
                 keys.append(key)
                 blobs.append(blob)
@@ -170,31 +182,85 @@ class VectorTable:
         return np.asarray(keys, dtype=np.int64), matrix
 
     def list_ids(self) -> Iterator[str]:
-        with closing(self._db.execute("SELECT id FROM vectors ORDER BY id")) as cur:
+        sql = "SELECT id FROM vectors ORDER BY id"
+        with self._conns.reading() as db, closing(db.execute(sql)) as cur:
             for (ident,) in cur:
                 yield ident
 
     def fetch_metadata(self, ids: Sequence[str]) -> dict[str, Metadata]:
         out: dict[str, Metadata] = {}
-        for start in range(0, len(ids), MAX_PARAMS):
-            part = list(ids[start : start + MAX_PARAMS])
-            sql = f"SELECT id, metadata FROM vectors WHERE id IN ({placeholders(len(part))})"
-            for ident, meta in self._db.execute(sql, part):
-                out[ident] = json.loads(meta)
+        with self._conns.reading() as db:
+            for start in range(0, len(ids), MAX_PARAMS):
+                part = list(ids[start : start + MAX_PARAMS])
+                sql = f"SELECT id, metadata FROM vectors WHERE id IN ({placeholders(len(part))})"
+                for ident, meta in db.execute(sql, part):
+                    out[ident] = json.loads(meta)
         return out
 
     def count(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+        with self._conns.reading() as db:
+            return int(db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
 
     def close(self) -> None:
-        self._db.close()
+        self._conns.close()
+
+
+class ReadWriteLock:
+    """Any number of readers at once, or one writer alone; a waiting writer goes first.
+
+    Not reentrant: a holder must not take it again (a reader that waited for a reader
+    behind a waiting writer would wait for ever).
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._readers = 0
+        self._writing = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._cond:
+            while self._writing or self._writers_waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._cond:
+            self._writers_waiting += 1
+            try:
+                while self._writing or self._readers:
+                    self._cond.wait()
+            finally:
+                self._writers_waiting -= 1
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
 
 
 class TableBackedIndex:
-    """What the embedded indexes share: the table does storage, subclasses do search."""
+    """What the embedded indexes share: the table does storage, subclasses do search.
+
+    `lock` lets searches (`query`, under `lock.reading()`) run together and keeps writes
+    (`upsert`, `delete`, `flush`, `close`, under `lock.writing()`) apart from them and from
+    each other; the table's own reads need no lock.
+    """
 
     def __init__(self, path: Path) -> None:
         self._table = VectorTable(path)
+        self.lock = ReadWriteLock()
 
     @property
     def dim(self) -> int:
@@ -217,11 +283,18 @@ class TableBackedIndex:
         return self._table.count()
 
     def close(self) -> None:
-        self.flush()
-        self._table.close()
+        """Waits for the searches in flight, saves what `flush` saves, closes the table."""
+        with self.lock.writing():
+            self._flush()
+            self._table.close()
 
     def flush(self) -> None:
-        """The table is durable at every commit; subclasses with derived state override."""
+        with self.lock.writing():
+            self._flush()
+
+    def _flush(self) -> None:
+        """The table is durable at every commit; subclasses with derived state override
+        this (called under `lock.writing()`)."""
 
 
 def unit(vector: Vector) -> Vector:
