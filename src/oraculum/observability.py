@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 NAMESPACE = "Oraculum"
 SERVICE = "oraculum"
 _UNITS = {"ReadingLatency": "Milliseconds"}
+# One metric set serves the process: requests served in parallel (oraculum serve) add to it
+# and flush it one at a time.
+_metrics_lock = threading.Lock()
 
 
 class _Stdout:
@@ -57,21 +61,23 @@ def metrics() -> Metrics:
 def count(name: str, value: float, **dimensions: str) -> None:
     """Add one data point; it leaves with the next flush (one EMF line per request)."""
     sink = metrics()
-    for key, dim in dimensions.items():
-        sink.add_dimension(key, dim)
-    sink.add_metric(name=name, unit=_UNITS.get(name, "Count"), value=value)
+    with _metrics_lock:
+        for key, dim in dimensions.items():
+            sink.add_dimension(key, dim)
+        sink.add_metric(name=name, unit=_UNITS.get(name, "Count"), value=value)
 
 
 def flush() -> None:
     """Write the request's metrics as one EMF line (nothing when there are none)."""
     sink = metrics()
-    if sink.metric_set:
-        sink.flush_metrics()
+    with _metrics_lock:
+        if sink.metric_set:
+            sink.flush_metrics()
 
 
 def bind_request(request_id: str, **fields: Any) -> None:
-    log = logger()
-    log.append_keys(request_id=request_id, **fields)
+    # per thread and task (a context variable): requests served at once keep their own ids
+    logger().thread_safe_append_keys(request_id=request_id, **fields)
 
 
 def quiet_stdlib_loggers() -> None:
