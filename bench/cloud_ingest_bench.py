@@ -22,7 +22,7 @@ DynamoDB client (every HTTP attempt, retries included) and the stand-in's own re
    per chunk to mark it indexed (DynamoDB has no batch form of a conditional update).
 3. **Clients on a cold start**, in fresh processes of the project's venv (`.pyc` compiled), min
    and median: `import boto3`, then the dynamodb, bedrock-runtime and ssm clients (botocore's
-   Config as `oraculum.backends.aws` makes it), then the first and a second call of each;
+   Config as `oraculum.backends.aws.clients` makes it), then the first and a second call of each;
    `from pinecone import Pinecone, RetryConfig`, the client, the index handle, the first and a
    second query. bench/cold_start_bench.py measures the same inside the Lambda packages.
 
@@ -289,7 +289,7 @@ def make_chunks(n: int, seed: int = 7) -> tuple[list[Any], Any, list[dict[str, A
     """N chunks from synthetic records in our schema (three sections, one chunk each), their
     1,024-d hashing vectors, and the records themselves (for the pipeline run)."""
     from ingest_bench import record  # the synthetic source of the ingest bench
-    from oraculum.backends.hashing_embedder import HashingEmbedder
+    from oraculum.backends.local.hashing import HashingEmbedder
     from oraculum.ingest.chunking import chunk_record
     from oraculum.ingest.normalize import Limits, build_record
 
@@ -312,7 +312,7 @@ class Writes:
     """Each way of writing the same chunks, on a fresh table or namespace each time."""
 
     def __init__(self, servers: Standins, chunks: list[Any], vectors: Any) -> None:
-        from oraculum.backends import aws
+        from oraculum.backends.aws import clients as aws
         from oraculum.config import Settings
 
         self.servers = servers
@@ -329,7 +329,7 @@ class Writes:
         self.servers.pinecone.take()
 
     def _pinecone_adapter(self, namespace: str) -> Any:
-        from oraculum.backends.pinecone_index import PineconeIndex
+        from oraculum.backends.pinecone.index import PineconeIndex
 
         return PineconeIndex(
             api_key=STANDIN_KEY, name=self.index_name, namespace=namespace,
@@ -337,7 +337,7 @@ class Writes:
         )  # fmt: skip
 
     def fresh_table(self) -> str:
-        from oraculum.backends import dynamodb_schema as schema
+        from oraculum.backends.dynamodb import schema
 
         self.tables += 1
         name = f"bench-writes-{self.tables}"
@@ -351,13 +351,13 @@ class Writes:
 
     # DynamoDB -------------------------------------------------------------------------
     def dynamodb_ours(self) -> dict[str, Any]:
-        from oraculum.backends.dynamodb_store import DynamoDocumentStore
+        from oraculum.backends.dynamodb.store import DynamoDocumentStore
 
         store = DynamoDocumentStore(self.client, self.fresh_table())
         return self._timed(lambda: store.put_many(self.chunks), self.counter.take)
 
     def dynamodb_naive(self, threads: int) -> dict[str, Any]:
-        from oraculum.backends import dynamodb_schema as schema
+        from oraculum.backends.dynamodb import schema
 
         table = self.fresh_table()
 
@@ -579,8 +579,8 @@ with open(out, "w", encoding="utf-8") as f:
 
 def client_runs(servers: Standins, runs: int, work: Path) -> dict[str, Any]:
     """Fresh venv processes: boto3 and its clients, pinecone and its index, turn about."""
-    from oraculum.backends import dynamodb_schema as schema
-    from oraculum.backends.pinecone_index import PineconeIndex
+    from oraculum.backends.dynamodb import schema
+    from oraculum.backends.pinecone.index import PineconeIndex
 
     table, index_name = "bench-clients", "bench-clients"
     schema.ensure_table(servers.boto3_client("dynamodb"), table, poll_s=0.05)

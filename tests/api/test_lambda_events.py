@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import oraculum.api.lambda_handlers as handlers
+import oraculum.api.aws_lambda.handlers as handlers
 from tests.conftest import KNOWLEDGE, ROOT, cli_env, run_cli
 
 EVENTS = ROOT / "events"
@@ -196,10 +196,10 @@ def test_a_long_or_odd_client_request_id_is_replaced(lambda_env) -> None:
 def test_a_handled_5xx_leaves_a_server_errors_metric_its_alarm_can_see(tmp_path) -> None:
     """A route that fails answers 500, and ServerErrors leaves in an EMF line of its own with
     exactly the dimensions the template's alarm names: {function, service}."""
-    from oraculum.api.lambda_router import Router
-    from oraculum.api.routes import Route
-    from oraculum.api.runtime import Runtime
-    from oraculum.api.schemas import Health
+    from oraculum.api.aws_lambda.router import Router
+    from oraculum.api.http.routes import Route
+    from oraculum.api.http.schemas import Health
+    from oraculum.api.http.services import ApiServices
     from oraculum.config import Settings
 
     def fails(runtime):
@@ -208,7 +208,7 @@ def test_a_handled_5xx_leaves_a_server_errors_metric_its_alarm_can_see(tmp_path)
         observability.count("ReadingLatency", 12.0, reading="tarot")  # another dimension set
         raise RuntimeError("the disk is on fire")
 
-    runtime = Runtime(Settings(data_dir=tmp_path, embedder="hashing"))
+    runtime = ApiServices(Settings(data_dir=tmp_path, embedder="hashing"))
     router = Router(
         [Route("GET", "/boom", fails, Health, "boom", "test", public=True)], runtime, "tarot"
     )

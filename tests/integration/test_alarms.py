@@ -380,7 +380,7 @@ def test_without_alarms_or_topic_the_test_says_what_to_do_first(capsys, two_func
 
 
 # ---------------------------------------------------------------- served failures
-ROUTER = "oraculum.api.lambda_handlers"
+ROUTER = "oraculum.api.aws_lambda.handlers"
 
 
 def function_arn(name: str) -> str:
@@ -822,7 +822,7 @@ def live_function() -> Iterator[tuple[str, str]]:
                 lam.create_function(
                     FunctionName=name, Runtime="python3.12", Role=role["Arn"],
                     Handler=f"{ROUTER}.tarot", Timeout=10, Architectures=["arm64"],
-                    Code={"ZipFile": _zip(_FAULTY, "oraculum/api/lambda_handlers.py")},
+                    Code={"ZipFile": _zip(_FAULTY, "oraculum/api/aws_lambda/handlers.py")},
                     Environment={"Variables": env},
                 )  # fmt: skip
                 break

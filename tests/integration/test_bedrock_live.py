@@ -37,7 +37,7 @@ def settings() -> Settings:
 
 
 def test_cohere_embeds_two_texts_as_unit_vectors_and_a_query_finds_its_match(settings):
-    from oraculum.backends.bedrock_embedder import from_settings
+    from oraculum.backends.bedrock.embedder import from_settings
 
     embedder = from_settings(settings)
     docs = embedder.embed_documents(
@@ -50,7 +50,7 @@ def test_cohere_embeds_two_texts_as_unit_vectors_and_a_query_finds_its_match(set
 
 
 def test_one_short_converse_call(settings):
-    from oraculum.backends.bedrock_generator import from_settings
+    from oraculum.backends.bedrock.generator import from_settings
 
     generator = from_settings(settings)
     item = ContextItem("tarot/major/17/the-star/en#1", "The Star", "upright", "Hope, renewal.")

@@ -98,7 +98,7 @@ class NoNumpy(importlib.abc.MetaPathFinder):
         if name == "numpy" or name.startswith("numpy."):
             raise ImportError("numpy is not in this Lambda package")
 sys.meta_path.insert(0, NoNumpy())
-import oraculum.api.lambda_handlers as handlers
+import oraculum.api.aws_lambda.handlers as handlers
 event = json.load(open(sys.argv[2]))
 result = getattr(handlers, sys.argv[1])(event, None)
 if "body" in result:

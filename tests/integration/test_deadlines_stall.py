@@ -20,10 +20,13 @@ from typing import Any
 import pytest
 
 from oraculum import time_budget
-from oraculum.backends import aws, bedrock_embedder, bedrock_generator, secrets
-from oraculum.backends.dynamodb_store import DynamoDocumentStore
-from oraculum.backends.pinecone_errors import DeadlineTransport
-from oraculum.backends.pinecone_index import PineconeIndex
+from oraculum.backends.aws import clients as aws
+from oraculum.backends.aws import secrets
+from oraculum.backends.bedrock import embedder as bedrock_embedder
+from oraculum.backends.bedrock import generator as bedrock_generator
+from oraculum.backends.dynamodb.store import DynamoDocumentStore
+from oraculum.backends.pinecone.errors import DeadlineTransport
+from oraculum.backends.pinecone.index import PineconeIndex
 from oraculum.config import Settings
 from oraculum.domain.errors import DeadlineExceeded
 from oraculum.ports import GenerationRequest

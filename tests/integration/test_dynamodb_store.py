@@ -18,10 +18,10 @@ from typing import Any
 import boto3
 import pytest
 
-from oraculum.backends import aws as aws_clients
-from oraculum.backends import dynamodb_schema as schema
-from oraculum.backends.dynamodb_store import DynamoDocumentStore, from_settings
-from oraculum.backends.sqlite_store import SqliteDocumentStore
+from oraculum.backends.aws import clients as aws_clients
+from oraculum.backends.dynamodb import schema
+from oraculum.backends.dynamodb.store import DynamoDocumentStore, from_settings
+from oraculum.backends.sqlite.store import SqliteDocumentStore
 from oraculum.config import Settings, open_stores
 from oraculum.domain.errors import BackendUnavailable, DimensionMismatch, RecordRejected
 from oraculum.domain.records import Chunk

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from oraculum.backends.llama_generator import (
+from oraculum.backends.local.llama import (
     INSTALL_HINT,
     SAFE_CMAKE_ARGS,
     SMOLLM2_135M,
@@ -48,7 +48,7 @@ QUESTION = "What is the capital of France?"
 # A first generation in a child process: an llama.cpp built with instructions the CPU traps
 # (AMX in some VMs) dies with SIGILL, which would otherwise take the whole test run with it.
 PROBE = (
-    "from oraculum.backends.llama_generator import LlamaGenerator; "
+    "from oraculum.backends.local.llama import LlamaGenerator; "
     "print(LlamaGenerator(n_ctx=512).complete('Be brief.', 'Hi', max_tokens=2)[1])"
 )
 
@@ -72,7 +72,7 @@ def generator():
 
 def test_importing_the_module_does_not_import_llama_cpp():
     code = (
-        "import sys, oraculum.backends.llama_generator as m; "
+        "import sys, oraculum.backends.local.llama as m; "
         "print('llama_cpp' in sys.modules, 'llm' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

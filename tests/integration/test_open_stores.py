@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from oraculum import config
-from oraculum.backends import usearch_index
-from oraculum.backends.usearch_index import UsearchIndex
+from oraculum.backends.local import usearch_index
+from oraculum.backends.local.usearch_index import UsearchIndex
 from oraculum.config import Settings, build_services, open_stores
 from oraculum.domain.errors import DimensionMismatch
 from oraculum.readings.horoscope import daily_horoscope
@@ -86,9 +86,9 @@ def test_the_api_opens_the_index_once_when_its_first_searches_arrive_together(kb
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from oraculum.api.runtime import Runtime
+    from oraculum.api.http.services import ApiServices
 
-    runtime = Runtime(Settings(data_dir=kb, embedder="hashing"))
+    runtime = ApiServices(Settings(data_dir=kb, embedder="hashing"))
     start = threading.Barrier(8)
 
     def search(i: int) -> int:

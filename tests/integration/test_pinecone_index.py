@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from oraculum.backends.hashing_embedder import HashingEmbedder
-from oraculum.backends.pinecone_control import MODEL_TAG
-from oraculum.backends.pinecone_index import PineconeIndex, from_settings
-from oraculum.backends.pinecone_limits import MAX_FETCH_QUERY_BYTES
-from oraculum.backends.sqlite_store import SqliteDocumentStore
+from oraculum.backends.local.hashing import HashingEmbedder
+from oraculum.backends.pinecone.control import MODEL_TAG
+from oraculum.backends.pinecone.index import PineconeIndex, from_settings
+from oraculum.backends.pinecone.limits import MAX_FETCH_QUERY_BYTES
+from oraculum.backends.sqlite.store import SqliteDocumentStore
 from oraculum.config import Settings, open_stores
 from oraculum.domain.errors import BackendUnavailable, DimensionMismatch, RecordRejected
 from tests.conftest import card, cli_env, run_cli, write_jsonl

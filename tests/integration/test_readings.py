@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from oraculum.backends.extractive import ExtractiveComposer
+from oraculum.backends.local.extractive import ExtractiveComposer
 from oraculum.config import Settings, build_services, open_stores
 from oraculum.domain.errors import InvalidInput
 from oraculum.domain.tarot import UnknownSpread

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from oraculum.backends import aws as aws_clients
-from oraculum.backends import secrets
+from oraculum.backends.aws import clients as aws_clients
+from oraculum.backends.aws import secrets
 from oraculum.config import Settings
 from oraculum.domain.errors import BackendUnavailable, ConfigError
 

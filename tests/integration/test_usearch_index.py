@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from oraculum.backends import usearch_index
-from oraculum.backends.exact_index import ExactIndex
-from oraculum.backends.usearch_index import UsearchIndex
+from oraculum.backends.local import usearch_index
+from oraculum.backends.local.exact_index import ExactIndex
+from oraculum.backends.local.usearch_index import UsearchIndex
 
 
 def clustered(n: int, dim: int = 32, seed: int = 3) -> np.ndarray:

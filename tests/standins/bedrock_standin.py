@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
-from oraculum.backends.hashing_embedder import HashingEmbedder
+from oraculum.backends.local.hashing import HashingEmbedder
 
 DIM = 1024
 MAX_TEXTS = 96

@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from oraculum.backends import aws
+from oraculum.backends.aws import clients as aws
 
 
 def bedrock_client() -> Any:

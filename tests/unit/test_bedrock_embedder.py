@@ -15,8 +15,8 @@ from botocore.awsrequest import AWSResponse
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from oraculum.backends import aws
-from oraculum.backends.bedrock_embedder import (
+from oraculum.backends.aws import clients as aws
+from oraculum.backends.bedrock.embedder import (
     DIM,
     MAX_CHARS_PER_TEXT,
     BedrockCohereEmbedder,
@@ -231,7 +231,7 @@ def test_from_settings_builds_the_port_with_a_short_query_client(fake_aws) -> No
     documents, query = embedder.client.meta.config, embedder.query_client.meta.config
     assert documents.read_timeout == 10 and documents.retries["total_max_attempts"] == 6
     # adaptive: standard retries, and botocore's rate limiter, which aws.client adds itself so
-    # that a call under a request's deadline does not wait for it (backends/aws.py)
+    # that a call under a request's deadline does not wait for it (backends/aws/clients.py)
     assert documents.retries["mode"] == "standard"
     assert query.read_timeout == 2.0 and query.connect_timeout == 2.0
     assert query.retries["total_max_attempts"] == 2  # one try and one retry

@@ -11,9 +11,9 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 from botocore.stub import Stubber
 
-from oraculum.backends.bedrock_generator import BedrockGenerator, CallBudget, from_settings
-from oraculum.backends.extractive import MODEL_ID as EXTRACTIVE
-from oraculum.backends.extractive import ExtractiveComposer
+from oraculum.backends.bedrock.generator import BedrockGenerator, CallBudget, from_settings
+from oraculum.backends.local.extractive import MODEL_ID as EXTRACTIVE
+from oraculum.backends.local.extractive import ExtractiveComposer
 from oraculum.config import Settings, build_services, open_stores
 from oraculum.domain.errors import BackendUnavailable
 from oraculum.ingest.pipeline import IngestOptions, ingest

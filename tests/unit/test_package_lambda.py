@@ -53,7 +53,7 @@ def test_each_function_gets_the_sky_table_only_if_it_computes_the_sky(tmp_path, 
     assert (ours / "domain" / "data" / "sky_de421.bin").exists() == (
         function in {"horoscope", "precompute"}
     )
-    assert not (ours / "cli").exists() and not (ours / "api" / "app.py").exists()
+    assert not (ours / "cli").exists() and not (ours / "api" / "asgi" / "app.py").exists()
     assert not any("numpy" in req for req in pack.FUNCTIONS[function])
 
 

@@ -2,7 +2,7 @@
 
 import json
 
-from oraculum.backends.extractive import ExtractiveComposer
+from oraculum.backends.local.extractive import ExtractiveComposer
 from oraculum.ports import ContextGroup, ContextItem, Generation, GenerationRequest
 from oraculum.rag.pack import estimate_tokens, pack
 from oraculum.rag.prompts import system_prompt, user_prompt

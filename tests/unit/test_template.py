@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 import yaml
 
-from oraculum.api import lambda_handlers
-from oraculum.api.routes import ROUTES
-from oraculum.backends.dynamodb_schema import table_definition
+from oraculum.api.aws_lambda import handlers as lambda_handlers
+from oraculum.api.http.routes import ROUTES
+from oraculum.backends.dynamodb.schema import table_definition
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "template.yaml"
@@ -398,11 +398,13 @@ def test_functions_run_our_handlers_from_the_packaged_directories(template):
         assert template["Resources"][logical]["Metadata"]["SkipBuild"] is True
         assert props["CodeUri"] == f"../build/lambda/{name}/"
         module, _, attr = props["Handler"].rpartition(".")
-        assert module == "oraculum.api.lambda_handlers" and callable(getattr(lambda_handlers, attr))
+        assert module == "oraculum.api.aws_lambda.handlers" and callable(
+            getattr(lambda_handlers, attr)
+        )
 
 
 def test_http_functions_serve_exactly_their_routes(template):
-    """The gateway routes each function what its route table (api/routes.py) serves."""
+    """The gateway routes each function what its route table (api/http/routes.py) serves."""
     for logical in HTTP_FUNCTIONS:
         name = FUNCTIONS[logical]
         events = template["Resources"][logical]["Properties"]["Events"].values()
@@ -452,7 +454,7 @@ def test_environment_selects_the_cloud_backends(template):
 
 
 def test_table_matches_the_adapter_schema(template):
-    """Keys and indexes as backends/dynamodb_schema.py creates them; on-demand, PITR, SSE."""
+    """Keys and indexes as backends/dynamodb/schema.py creates them; on-demand, PITR, SSE."""
     props = template["Resources"]["KnowledgeTable"]["Properties"]
     wanted = table_definition("x")
     assert props["BillingMode"] == wanted["BillingMode"] == "PAY_PER_REQUEST"

@@ -74,11 +74,11 @@ def test_a_carried_function_keeps_the_callers_deadline_on_other_threads():
 
 def test_a_boto3_clients_timeouts_are_cut_to_the_deadline_of_each_call(fake_aws):
     """The session's Timeout, which urllib3 clones for each request in the caller's thread: the
-    canary of what backends/aws.py relies on in botocore and urllib3."""
+    canary of what backends/aws/clients.py relies on in botocore and urllib3."""
     import boto3
     from botocore.config import Config
 
-    from oraculum.backends import aws
+    from oraculum.backends.aws import clients as aws
 
     config = Config(connect_timeout=5.0, read_timeout=10.0)
     client = aws.bound_by_deadline(boto3.client("dynamodb", "us-east-1", config=config))
@@ -98,7 +98,7 @@ def test_the_pinecone_transport_cuts_each_attempt_and_stops_a_retry_that_cannot_
     import httpx
     from pinecone import RetryConfig
 
-    from oraculum.backends.pinecone_errors import DeadlineTransport
+    from oraculum.backends.pinecone.errors import DeadlineTransport
 
     sent: list[dict] = []
     answer = {"status": 200, "headers": {}}

@@ -54,7 +54,7 @@ def invoke_command(
     except (OSError, json.JSONDecodeError) as exc:
         fail(f"--event {event}: {exc}")
     os.environ.setdefault("ORACULUM_AUTH_MODE", "gateway")
-    from oraculum.api import lambda_handlers
+    from oraculum.api.aws_lambda import handlers as lambda_handlers
 
     context = LocalContext(
         f"oraculum-{function}", str(uuid.uuid4()), deadline=time.monotonic() + timeout_s

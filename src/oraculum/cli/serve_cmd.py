@@ -30,7 +30,7 @@ def serve_command(
             "[yellow]no API keys: set ORACULUM_API_KEYS=key1,key2 or every /v1 call gets 401[/]"
         )
     uvicorn.run(
-        "oraculum.api.app:asgi",
+        "oraculum.api.asgi.app:asgi",
         factory=True,
         host=host,
         port=port,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from oraculum.backends.sqlite_util import MAX_PARAMS, connect, placeholders
+from oraculum.backends.sqlite.connections import MAX_PARAMS, connect, placeholders
 from oraculum.domain.records import Chunk
 from oraculum.ingest.chunking import chunk_embedding_text
 from oraculum.ports import Embedder, Vector

@@ -29,7 +29,7 @@ failures, so two more alarms watch the answers themselves:
     server-errors ServerErrors (namespace Oraculum, or the function's
                   POWERTOOLS_METRICS_NAMESPACE), dimensions function=<tarot|horoscope|ask>
                   and service=oraculum, sum                        > 0
-                  for every function whose handler is oraculum.api.lambda_handlers.tarot,
+                  for every function whose handler is oraculum.api.aws_lambda.handlers.tarot,
                   .horoscope or .ask: the router emits 1 (EMF) for each 5xx it answers
     5xx           AWS/ApiGateway 5xx, dimension ApiId, sum         > 0
                   for every HTTP API (GetApis) with a Lambda integration on a function in
@@ -95,7 +95,8 @@ UNITS = {k: "" for k in KINDS} | {"error-rate": "%", "duration-p99": "ms"}
 API_ALARM_PREFIX = f"{ALARM_PREFIX}http-api/"
 # What Oraculum's Lambda router emits for each 5xx it answers (src/oraculum/observability.py,
 # through Powertools' EMF): this file imports nothing of ours, so the names are repeated here.
-ROUTER_HANDLER_MODULE = "oraculum.api.lambda_handlers"
+# the handlers' module, and where it was before the api/ split (stacks deployed then)
+ROUTER_HANDLER_MODULES = ("oraculum.api.aws_lambda.handlers", "oraculum.api.lambda_handlers")
 ROUTER_FUNCTIONS = ("tarot", "horoscope", "ask")  # the HTTP handlers; precompute has no router
 EMF_NAMESPACE, EMF_NAMESPACE_ENV = "Oraculum", "POWERTOOLS_METRICS_NAMESPACE"
 EMF_SERVICE = "oraculum"  # Powertools adds the dimension service=<its service> to every metric
@@ -554,7 +555,7 @@ def router_function(fn: Function) -> str | None:
     """`tarot`, `horoscope` or `ask` when the function runs that Oraculum HTTP handler (whose
     router emits ServerErrors with that `function` dimension), else None."""
     module, _, attr = fn.handler.rpartition(".")
-    return attr if module == ROUTER_HANDLER_MODULE and attr in ROUTER_FUNCTIONS else None
+    return attr if module in ROUTER_HANDLER_MODULES and attr in ROUTER_FUNCTIONS else None
 
 
 def server_errors_metric(routed: str, namespace: str = EMF_NAMESPACE) -> dict[str, Any]:

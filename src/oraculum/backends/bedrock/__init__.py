@@ -1,0 +1,1 @@
+"""Amazon Bedrock: Cohere embeddings and Claude through Converse, with their errors translated."""

@@ -1,0 +1,1 @@
+"""DynamoDB as the document store: the table's schema and the store over it."""

@@ -1,0 +1,2 @@
+"""SQLite: the embedded document store, the durable vector table the local indexes load from,
+and the connections both share."""
