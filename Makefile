@@ -22,7 +22,7 @@ endif
 LOCKED_INSTALL := CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=2 \
 	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
 
-.PHONY: demo test lint bench install check-system clean lambda-package lock
+.PHONY: demo test lint bench install check-system clean lambda-package lock samples
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -72,6 +72,11 @@ demo: install
 	$(BIN)/oraculum verify
 	$(BIN)/oraculum search "sudden upheaval, everything I built is collapsing" --top-k 3
 	$(BIN)/oraculum demo
+
+# docs/samples/: real readings in English and Vietnamese, the clock fixed, every draw seeded
+samples: install
+	$(BIN)/oraculum ingest data/knowledge
+	$(BIN)/python scripts/make_samples.py
 
 test: install check-system
 	$(BIN)/ruff check src tests bench
