@@ -6,7 +6,8 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,31 @@ KNOWLEDGE = ROOT / "data" / "knowledge"
 # another day sets its own.
 SUITE_NOW = "2026-11-26T12:00:00+00:00"
 os.environ["ORACULUM_NOW"] = SUITE_NOW
+
+
+def real_clock_env(env: Mapping[str, str]) -> dict[str, str]:
+    """`env` without libfaketime, for the stand-ins of outside services that run as processes
+    (moto's server, the browser): under `faketime make test` they keep the real clock, as AWS
+    and a reader's browser do, and are spared libfaketime's cost on every clock read. Our own
+    processes (the CLI, `oraculum serve`, the handlers) keep the moved clock."""
+    return {
+        k: v
+        for k, v in env.items()
+        if not k.startswith("FAKETIME") and not (k == "LD_PRELOAD" and "faketime" in v)
+    }
+
+
+@contextmanager
+def real_clock_environ() -> Iterator[None]:
+    """os.environ without libfaketime for a while (for a child that copies os.environ)."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(real_clock_env(saved))
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def write_jsonl(path: Path, records: Iterable[dict[str, Any] | str | bytes]) -> Path:

@@ -8,6 +8,7 @@ run). Screenshots go to tests/artifacts/ (git-ignored).
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -21,7 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import ROOT, cli_env, free_port, wait_until_answering
+from tests.conftest import (
+    ROOT,
+    cli_env,
+    free_port,
+    real_clock_env,
+    real_clock_environ,
+    wait_until_answering,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -183,12 +191,17 @@ def server(knowledge_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_api.sync_playwright() as playwright:
+    with real_clock_environ():  # the driver and the browser keep the real clock
+        playwright = sync_api.sync_playwright().start()
+    try:
         chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+            env=real_clock_env(os.environ),
+        )  # fmt: skip
         yield chromium
         chromium.close()
+    finally:
+        playwright.stop()
 
 
 @pytest.fixture
