@@ -27,10 +27,10 @@ os.environ["ORACULUM_NOW"] = SUITE_NOW
 
 
 def real_clock_env(env: Mapping[str, str]) -> dict[str, str]:
-    """`env` without libfaketime, for the stand-ins of outside services that run as processes
-    (moto's server, the browser): under `faketime make test` they keep the real clock, as AWS
-    and a reader's browser do, and are spared libfaketime's cost on every clock read. Our own
-    processes (the CLI, `oraculum serve`, the handlers) keep the moved clock."""
+    """`env` without libfaketime, for the browser: under `faketime make test` it keeps the real
+    clock, as a reader's browser does, and is spared libfaketime's cost on every clock read.
+    Our own processes (the CLI, `oraculum serve`, the handlers) and moto's server (the alarm
+    tests put and read metric data by time) keep the moved clock."""
     return {
         k: v
         for k, v in env.items()

@@ -10,7 +10,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from tests.conftest import free_port, real_clock_env, wait_until_answering
+from tests.conftest import free_port, wait_until_answering
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -25,7 +25,8 @@ FAKE_CREDENTIALS = {
 def moto_server() -> Iterator[str]:
     """Start `moto_server` in its own process on a free loopback port; yield its URL."""
     port = free_port()
-    env = real_clock_env({**os.environ, **FAKE_CREDENTIALS})
+    # on the tests' clock, even under faketime: the alarm tests put and read metric data by time
+    env = {**os.environ, **FAKE_CREDENTIALS}
     proc = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

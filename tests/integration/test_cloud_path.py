@@ -53,6 +53,9 @@ def env(tmp_path: Path, aws: str, pinecone: PineconeStandin, bedrock: str) -> di
         ORACULUM_PINECONE_GRACE_S="15",
         ORACULUM_INGEST_BATCH_SIZE=str(BATCH),
         ORACULUM_AUTH_MODE="gateway",
+        # moto's server is slower than DynamoDB, the more so under faketime: the longest call
+        # timeout, so a loaded machine is not read as an outage
+        ORACULUM_AWS_TIMEOUT_S="28",
         AWS_ENDPOINT_URL_BEDROCK_RUNTIME=bedrock,
     )
 
