@@ -82,15 +82,16 @@ samples: install
 # libfaketime (0.9.10) also shifts the monotonic clock, and then every timed wait of Python's
 # threads hangs and its sleeps fail (EINVAL), so under faketime pytest runs with the current
 # libfaketime the test extra ships and the monotonic clock left alone: the machine's date moves,
-# durations stay real.
+# durations stay real (and file times too: NO_FAKE_STAT, whose lock crashed a threaded test).
+PYTEST_ARGS ?=
 ifneq ($(FAKETIME),)
-FAKED := env -u FAKETIME_SHARED FAKETIME_DONT_FAKE_MONOTONIC=1 \
+FAKED := env -u FAKETIME_SHARED FAKETIME_DONT_FAKE_MONOTONIC=1 NO_FAKE_STAT=1 \
 	LD_PRELOAD="$$($(BIN)/python -c 'import importlib.util, pathlib; print(pathlib.Path(importlib.util.find_spec("libfaketime").origin).parent / "vendor/libfaketime/src/libfaketime.so.1")')"
 endif
 
 test: install check-system
 	$(BIN)/ruff check src tests bench
-	$(FAKED) $(BIN)/pytest
+	$(FAKED) $(BIN)/pytest $(PYTEST_ARGS)
 
 # System packages are not installed by make (no root): say what is missing and what skips.
 check-system:
