@@ -66,7 +66,7 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -1136,6 +1136,16 @@ def _alarm_message(note: dict[str, Any]) -> dict[str, Any]:
     return message if isinstance(message, dict) else {}
 
 
+def _alarm_went_off(alarms: Collection[str]) -> Callable[[dict[str, Any]], bool]:
+    """Whether a notification says one of `alarms` went into ALARM."""
+
+    def matches(note: dict[str, Any]) -> bool:
+        body = _alarm_message(note)
+        return body.get("AlarmName") in alarms and body.get("NewStateValue") == "ALARM"
+
+    return matches
+
+
 def set_state_trigger(aws: Aws, alarm: str, topic_arn: str, token: str) -> Trigger:
     cw = aws.client("cloudwatch")
     found = cw.describe_alarms(AlarmNames=[alarm]).get("MetricAlarms", [])
@@ -1154,14 +1164,10 @@ def set_state_trigger(aws: Aws, alarm: str, topic_arn: str, token: str) -> Trigg
             raise AlarmsError(f"SetAlarmState was accepted but {alarm} is {now.get('StateValue')}")
         return f"state change recorded: {alarm} is ALARM ({now.get('StateReason')})"
 
-    def matches(note: dict[str, Any]) -> bool:
-        body = _alarm_message(note)
-        return body.get("AlarmName") == alarm and body.get("NewStateValue") == "ALARM"
-
     return Trigger(
         f"SetAlarmState ALARM on {alarm}",
         fire,
-        matches,
+        _alarm_went_off({alarm}),
         "The state change was recorded, so CloudWatch did not deliver it: check that the "
         "alarm's actions are enabled, that the topic's access policy lets "
         "cloudwatch.amazonaws.com publish (and its KMS key, if encrypted, lets CloudWatch use "
@@ -1261,14 +1267,10 @@ def emit_trigger(aws: Aws, alarm: str, topic_arn: str, token: str) -> Trigger:
             "CloudWatch moves it to ALARM at its next evaluation"
         )
 
-    def matches(note: dict[str, Any]) -> bool:
-        body = _alarm_message(note)
-        return body.get("AlarmName") == alarm and body.get("NewStateValue") == "ALARM"
-
     return Trigger(
         f"a data point on {shown}, watched by {alarm}",
         fire,
-        matches,
+        _alarm_went_off({alarm}),
         "CloudWatch evaluates the alarm every minute, so allow a few (--timeout 600); if the "
         "data point was read back, check that the alarm's actions are enabled and that the "
         "topic lets cloudwatch.amazonaws.com publish. A local emulator such as moto stores "
@@ -1308,14 +1310,10 @@ def invoke_trigger(aws: Aws, function: str, topic_arn: str) -> Trigger:
         failed = got["FunctionError"]
         return f"{function} failed on purpose ({failed}); watching {len(watching)} alarm(s)"
 
-    def matches(note: dict[str, Any]) -> bool:
-        body = _alarm_message(note)
-        return body.get("AlarmName") in watching and body.get("NewStateValue") == "ALARM"
-
     return Trigger(
         f"invoke {function} with the fault flag",
         fire,
-        matches,
+        _alarm_went_off(watching),
         "Errors reach CloudWatch about a minute after the invocation and the alarm evaluates "
         "every minute: allow --timeout 600 before concluding that the chain is broken.",
     )
