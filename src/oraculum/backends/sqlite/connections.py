@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -95,3 +98,10 @@ def placeholders(n: int) -> str:
 
 # SQLite's default limit on host parameters in one statement is 32,766; stay well under it.
 MAX_PARAMS = 900
+
+
+def in_batches(ids: Sequence[T]) -> Iterator[tuple[list[T], str]]:
+    """`ids` in parts SQLite takes as bound parameters, each with its "?, ?, ..." list."""
+    for start in range(0, len(ids), MAX_PARAMS):
+        part = list(ids[start : start + MAX_PARAMS])
+        yield part, placeholders(len(part))

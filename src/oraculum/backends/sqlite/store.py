@@ -12,7 +12,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from oraculum.backends.sqlite.connections import MAX_PARAMS, Connections, placeholders
+from oraculum.backends.sqlite.connections import Connections, in_batches, placeholders
 from oraculum.clock import system_time
 from oraculum.domain.errors import DimensionMismatch
 from oraculum.domain.records import Chunk
@@ -125,17 +125,15 @@ class SqliteDocumentStore:
 
     def delete_many(self, ids: Sequence[str]) -> None:
         with self._conns.writing() as db:
-            for start in range(0, len(ids), MAX_PARAMS):
-                part = list(ids[start : start + MAX_PARAMS])
-                db.execute(f"DELETE FROM chunks WHERE id IN ({placeholders(len(part))})", part)
+            for part, marks in in_batches(ids):
+                db.execute(f"DELETE FROM chunks WHERE id IN ({marks})", part)
 
     # --- reads -------------------------------------------------------------------------
     def get_many(self, ids: Sequence[str]) -> dict[str, Chunk]:
         out: dict[str, Chunk] = {}
         with self._conns.reading() as db:
-            for start in range(0, len(ids), MAX_PARAMS):
-                part = list(ids[start : start + MAX_PARAMS])
-                sql = f"SELECT {_COLUMNS} FROM chunks WHERE id IN ({placeholders(len(part))})"
+            for part, marks in in_batches(ids):
+                sql = f"SELECT {_COLUMNS} FROM chunks WHERE id IN ({marks})"
                 for row in db.execute(sql, part):
                     out[row[0]] = _chunk(row)
         return out
@@ -143,12 +141,8 @@ class SqliteDocumentStore:
     def chunk_ids_of(self, doc_ids: Sequence[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {d: [] for d in doc_ids}
         with self._conns.reading() as db:
-            for start in range(0, len(doc_ids), MAX_PARAMS):
-                part = list(doc_ids[start : start + MAX_PARAMS])
-                sql = (
-                    f"SELECT doc_id, id FROM chunks WHERE doc_id IN ({placeholders(len(part))}) "
-                    "ORDER BY doc_id, n"
-                )
+            for part, marks in in_batches(doc_ids):
+                sql = f"SELECT doc_id, id FROM chunks WHERE doc_id IN ({marks}) ORDER BY doc_id, n"
                 for doc_id, ident in db.execute(sql, part):
                     out[doc_id].append(ident)
         return out

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from oraculum.backends.sqlite.connections import MAX_PARAMS, Connections, placeholders
+from oraculum.backends.sqlite.connections import Connections, in_batches, placeholders
 from oraculum.domain.errors import DimensionMismatch
 from oraculum.domain.records import Metadata
 from oraculum.ports import Filter, Vector
@@ -130,26 +130,23 @@ class VectorTable:
 
     @staticmethod
     def _delete_ids(db: sqlite3.Connection, ids: Sequence[str]) -> None:
-        for start in range(0, len(ids), MAX_PARAMS):
-            part = list(ids[start : start + MAX_PARAMS])
-            db.execute(f"DELETE FROM vectors WHERE id IN ({placeholders(len(part))})", part)
+        for part, marks in in_batches(ids):
+            db.execute(f"DELETE FROM vectors WHERE id IN ({marks})", part)
 
     # --- reads -------------------------------------------------------------------------
     def _keys_of(self, ids: Sequence[str]) -> Keys:
         keys: list[int] = []
         with self._conns.reading() as db:
-            for start in range(0, len(ids), MAX_PARAMS):
-                part = list(ids[start : start + MAX_PARAMS])
-                sql = f"SELECT key FROM vectors WHERE id IN ({placeholders(len(part))})"
+            for part, marks in in_batches(ids):
+                sql = f"SELECT key FROM vectors WHERE id IN ({marks})"
                 keys.extend(row[0] for row in db.execute(sql, part))
         return np.asarray(keys, dtype=np.int64)
 
     def rows_for_keys(self, keys: Sequence[int]) -> dict[int, tuple[str, Metadata]]:
         out: dict[int, tuple[str, Metadata]] = {}
         with self._conns.reading() as db:
-            for start in range(0, len(keys), MAX_PARAMS):
-                part = [int(k) for k in keys[start : start + MAX_PARAMS]]
-                where = f"key IN ({placeholders(len(part))})"
+            for part, marks in in_batches([int(k) for k in keys]):
+                where = f"key IN ({marks})"
                 for key, ident, meta in db.execute(
                     f"SELECT key, id, metadata FROM vectors WHERE {where}", part
                 ):
@@ -190,9 +187,8 @@ class VectorTable:
     def fetch_metadata(self, ids: Sequence[str]) -> dict[str, Metadata]:
         out: dict[str, Metadata] = {}
         with self._conns.reading() as db:
-            for start in range(0, len(ids), MAX_PARAMS):
-                part = list(ids[start : start + MAX_PARAMS])
-                sql = f"SELECT id, metadata FROM vectors WHERE id IN ({placeholders(len(part))})"
+            for part, marks in in_batches(ids):
+                sql = f"SELECT id, metadata FROM vectors WHERE id IN ({marks})"
                 for ident, meta in db.execute(sql, part):
                     out[ident] = json.loads(meta)
         return out
