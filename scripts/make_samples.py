@@ -21,14 +21,27 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES_NOW = "2026-12-04T08:00:00+00:00"  # the day the samples describe
 
+# Ten readings: several spreads and focuses, in both languages.
 TAROT = [
-    ("tarot-three-card", "Should I take the new job offer in Hanoi?", "three-card", 7, "en"),
-    ("tarot-celtic-cross", "Where is my life heading?", "celtic-cross", 11, "en"),
+    ("tarot-job-offer", "Should I take the new job offer in Hanoi?", "three-card", 7, "en"),
+    ("tarot-life", "Where is my life heading?", "celtic-cross", 11, "en"),
     ("tarot-relationship", "Where is this relationship going?", "relationship", 3, "en"),
-    ("tarot-three-card", "Tôi có nên nhận lời mời làm việc mới ở Hà Nội không?", "three-card", 7,
+    ("tarot-money", "How can I get my spending under control this year?", "horseshoe", 4, "en"),
+    ("tarot-yes-no", "Will I move abroad next year?", "yes-no", 9, "en"),
+    ("tarot-job-offer", "Tôi có nên nhận lời mời làm việc mới ở Hà Nội không?", "three-card", 7,
      "vi"),
-    ("tarot-single", "Hôm nay tôi nên chú ý điều gì?", "single", 5, "vi"),
+    ("tarot-day", "Hôm nay tôi nên chú ý điều gì?", "single", 5, "vi"),
+    ("tarot-love", "Em và anh ấy có quay lại được với nhau không?", "relationship", 8, "vi"),
+    ("tarot-two-paths", "Em nên học tiếp thạc sĩ hay đi làm luôn?", "two-paths", 2, "vi"),
+    ("tarot-inner", "Làm sao để mình bớt lo âu và sống bình an hơn?", "mind-body-spirit", 6,
+     "vi"),
 ]  # fmt: skip
+LABELS = {
+    "en": {"reading": "The reading", "sources": "Sources", "question": "Question",
+           "cards": ("position", "card", "orientation", "read for"), "focus": "Focus"},
+    "vi": {"reading": "Bài đọc", "sources": "Nguồn", "question": "Câu hỏi",
+           "cards": ("vị trí", "lá bài", "chiều", "đọc theo"), "focus": "Trọng tâm"},
+}  # fmt: skip
 HOROSCOPES = [("scorpio", "en", "Asia/Ho_Chi_Minh"), ("scorpio", "vi", "Asia/Ho_Chi_Minh"),
               ("leo", "en", "Europe/London")]  # fmt: skip
 ASKS = [("What does the Tower mean when it is reversed?", "en"),
@@ -38,8 +51,9 @@ ASKS = [("What does the Tower mean when it is reversed?", "en"),
 
 def markdown(answer: Any, title: str, details: list[str]) -> str:
     data = answer.as_dict()
-    lines = [f"# {title}", "", *details, "", "## The reading", "", data["text"].strip(), ""]
-    lines += ["## Sources", "", *[f"- `{s}`" for s in data["sources"]], ""]
+    label = LABELS[data["lang"]]
+    lines = [f"# {title}", "", *details, "", f"## {label['reading']}", "", data["text"].strip()]
+    lines += ["", f"## {label['sources']}", "", *[f"- `{s}`" for s in data["sources"]], ""]
     lines += [f"Model: `{data['model']}`; degraded: {data['degraded']}."]
     if data["notes"]:
         lines += ["", "Notes:", *[f"- {n}" for n in data["notes"]]]
@@ -47,9 +61,16 @@ def markdown(answer: Any, title: str, details: list[str]) -> str:
 
 
 def card_lines(answer: Any) -> list[str]:
-    rows = ["| position | card | orientation |", "| --- | --- | --- |"]
+    from oraculum.readings.words import words
+
+    if not answer.reading["cards"]:
+        return []
+    w = words(answer.lang)
+    head = LABELS[answer.lang]["cards"]
+    rows = [f"| {' | '.join(head)} |", "| --- | --- | --- | --- |"]
     for c in answer.reading["cards"]:
-        rows.append(f"| {c['position']} | {c['card']} | {c['orientation']} |")
+        rows.append(f"| {c['position']} | {c['card']} | {c['orientation_label']} | "
+                    f"{w.labels[c['facet']]} |")  # fmt: skip
     return rows
 
 
@@ -63,9 +84,16 @@ def samples(services: Any) -> dict[str, Callable[[], str]]:
     for name, question, spread, seed, lang in TAROT:
 
         def tarot(q: str = question, sp: str = spread, s: int = seed, lg: str = lang) -> str:
+            from oraculum.readings.words import words
+
             answer = tarot_reading(TarotRequest(q, sp, s, lg), services)
-            info = [f"Question: **{q}**", "", f"Spread `{sp}`, seed {s}, language `{lg}`.", ""]
-            return markdown(answer, f"Tarot: {sp} ({lg})", info + card_lines(answer))
+            label = LABELS[lg]
+            focus = answer.reading.get("focus")
+            shown = words(lg).focus_names[focus] if focus else answer.reading["scope"]
+            info = [f"{label['question']}: **{q}**", "",
+                    f"`{sp}`, seed {s}, `{lg}`; {label['focus']}: {shown}.", ""]  # fmt: skip
+            title = answer.reading.get("spread_name") or sp
+            return markdown(answer, f"Tarot: {title}", info + card_lines(answer))
 
         made[f"{name}.{lang}.md"] = tarot
     day = date.fromisoformat(SAMPLES_NOW[:10])

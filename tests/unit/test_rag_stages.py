@@ -60,7 +60,7 @@ def test_extractive_composer_cites_every_passage_and_is_deterministic():
     first, second = composer.generate(request), composer.generate(request)
     assert first == second
     assert "[doc/1#0]" in first.text and "[doc/2#0]" in first.text
-    assert "The Moon (upright):" in first.text  # a passage the heading does not name is named
+    assert "The Moon: Sentence 2.0" in first.text  # a passage the heading does not name is named
     assert "Synthesis" in first.text and "entertainment" in first.text
     vi = composer.generate(GenerationRequest("s", "p", "vi", "tarot", groups))
     assert "Nội dung này chỉ để suy ngẫm" in vi.text

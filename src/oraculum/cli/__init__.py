@@ -8,7 +8,7 @@ from oraculum.cli.alarms_cmd import ALARMS_COMMAND, alarms_command
 from oraculum.cli.doctor_cmd import doctor_command
 from oraculum.cli.ingest_cmd import ingest_command
 from oraculum.cli.invoke_cmd import invoke_command
-from oraculum.cli.readings_cmd import ask_command, demo_command, tarot_command
+from oraculum.cli.readings_cmd import ask_command, demo_command, spreads_command, tarot_command
 from oraculum.cli.search_cmd import search_command
 from oraculum.cli.serve_cmd import serve_command
 from oraculum.cli.sky_cmd import horoscope_app, natal_command, sky_command
@@ -27,6 +27,7 @@ app.command("repair")(repair_command)
 app.command("stats")(stats_command)
 app.command("search")(search_command)
 app.command("tarot")(tarot_command)
+app.command("spreads")(spreads_command)
 app.command("ask")(ask_command)
 app.command("demo")(demo_command)
 app.add_typer(horoscope_app, name="horoscope")

@@ -49,6 +49,30 @@ def tarot_command(
         show_answer(answer, facts=cards_table(answer))
 
 
+def spreads_command(lang: Lang = "en", as_json: Json = False) -> None:
+    """List the spreads and their positions (the position marked * answers the question)."""
+    from rich.table import Table
+
+    from oraculum.readings.services import check_lang
+    from oraculum.readings.words import words
+
+    with friendly_errors():
+        check_lang(lang)
+    listed = SPREADS.values()
+    if as_json:
+        print_json({"spreads": [s.as_dict(lang) for s in listed]})
+        return
+    label = words(lang).labels
+    table = Table(title=f"{len(listed)} {label['spread']} ({label['answers']}: *)")
+    table.add_column("id", no_wrap=True)
+    for name in (label["spread"], label["positions"]):
+        table.add_column(name, overflow="fold")
+    for s in listed:
+        names = [f"{p.name_in(lang)}*" if p.answers else p.name_in(lang) for p in s.positions]
+        table.add_row(s.id, s.name_in(lang), f"{len(names)}: " + ", ".join(names))
+    out.print(table)
+
+
 def ask_command(
     question: Annotated[str, typer.Argument(help="a question about tarot or astrology")],
     lang: Lang = "en",

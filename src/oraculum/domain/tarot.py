@@ -1,4 +1,4 @@
-"""The 78-card Rider–Waite–Smith deck, the spreads, and fair draws."""
+"""The 78-card Rider–Waite–Smith deck and fair draws (the spreads are in `spreads.py`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from oraculum.domain.errors import OraculumError
 from oraculum.domain.ids import normalize, slug
+from oraculum.domain.spreads import SPREADS, Position, Spread, UnknownSpread, get_spread
 
 MAJOR_ARCANA: tuple[str, ...] = (
     "The Fool", "The Magician", "The High Priestess", "The Empress", "The Emperor",
@@ -121,58 +121,8 @@ def resolve_card(
 
 
 @dataclass(frozen=True, slots=True)
-class Spread:
-    id: str
-    name: str
-    positions: tuple[str, ...]
-
-
-SPREADS: dict[str, Spread] = {
-    s.id: s
-    for s in (
-        Spread("single", "Single Card", ("Focus",)),
-        Spread("three-card", "Three-Card Spread", ("Past", "Present", "Future")),
-        Spread(
-            "celtic-cross",
-            "Celtic Cross",
-            (
-                "Present",
-                "Challenge",
-                "Foundation",
-                "Recent Past",
-                "Potential",
-                "Near Future",
-                "Self",
-                "Environment",
-                "Hopes and Fears",
-                "Outcome",
-            ),
-        ),
-        Spread(
-            "relationship",
-            "Relationship Spread",
-            ("You", "The Other Person", "The Connection", "The Challenge", "Where It Is Heading"),
-        ),
-    )
-}
-
-
-class UnknownSpread(OraculumError):
-    def __init__(self, spread: str) -> None:
-        self.spread = spread
-        super().__init__(f"unknown spread {spread!r}; choose one of {', '.join(SPREADS)}")
-
-
-def get_spread(spread_id: str) -> Spread:
-    try:
-        return SPREADS[spread_id]
-    except KeyError:
-        raise UnknownSpread(spread_id) from None
-
-
-@dataclass(frozen=True, slots=True)
 class DrawnCard:
-    position: str
+    position: Position
     position_index: int
     card: Card
     reversed: bool
@@ -198,3 +148,9 @@ def draw(
         DrawnCard(position, i, card, rng.random() < reversal_probability)
         for i, (position, card) in enumerate(zip(spread.positions, cards, strict=True))
     ]
+
+
+__all__ = [
+    "DECK", "SPREADS", "Card", "DrawnCard", "Position", "Spread", "UnknownSpread", "draw",
+    "get_spread", "resolve_card",
+]  # fmt: skip

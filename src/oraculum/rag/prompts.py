@@ -40,8 +40,18 @@ _SYSTEM = {
 }
 
 _TASK = {
-    ("tarot", "en"): "Interpret this tarot spread position by position, then give a synthesis.",
-    ("tarot", "vi"): "Hãy giải nghĩa trải bài này theo từng vị trí, rồi tổng hợp lại.",
+    ("tarot", "en"): "Read this tarot spread for the question. First each card in its position, "
+    "in the order given: what the position asks, then the card's passage for the question's "
+    "focus. Then the synthesis: read the cards together, using the <facts> (computed by stated "
+    "rules; keep their numbers and card names). End with a short, direct and hedged answer to "
+    "the question, in the spirit of <conclusion>. Use only the cards in <context>: never name a "
+    "card that was not drawn.",
+    ("tarot", "vi"): "Hãy đọc trải bài này cho câu hỏi. Trước hết là từng lá ở vị trí của nó, "
+    "theo thứ tự đã cho: vị trí ấy hỏi điều gì, rồi ý nghĩa của lá bài theo trọng tâm của câu "
+    "hỏi. Sau đó là phần tổng hợp: đọc các lá bài cùng nhau, dựa trên <facts> (tính theo các "
+    "quy tắc đã nêu; giữ nguyên số liệu và tên lá). Kết thúc bằng một câu trả lời ngắn, thẳng "
+    "thắn nhưng có chừng mực, theo tinh thần của <conclusion>. Chỉ dùng các lá trong <context>: "
+    "không bao giờ nhắc đến lá không được rút.",
     ("horoscope", "en"): "Write today's horoscope for this sign from its profile, the transits "
     "that touch it and the Moon's phase.",
     ("horoscope", "vi"): "Hãy viết tử vi hôm nay cho cung này từ đặc điểm của cung, các hành "
@@ -49,8 +59,10 @@ _TASK = {
     ("natal", "en"): "Describe this person's sun, moon and rising signs and how they combine.",
     ("natal", "vi"): "Hãy mô tả cung Mặt Trời, Mặt Trăng và cung Mọc của người này và cách "
     "chúng kết hợp.",
-    ("ask", "en"): "Answer the question from the passages.",
-    ("ask", "vi"): "Hãy trả lời câu hỏi dựa trên các đoạn văn.",
+    ("ask", "en"): "Answer the question from the passages. When <facts> and <conclusion> are "
+    "given, they were computed by the rules the passages state: keep their sign names.",
+    ("ask", "vi"): "Hãy trả lời câu hỏi dựa trên các đoạn văn. Nếu có <facts> và <conclusion>, "
+    "đó là kết quả tính theo các quy tắc mà các đoạn văn nêu: giữ nguyên tên các cung.",
 }
 
 
@@ -86,10 +98,16 @@ def user_prompt(
     *,
     question: str | None = None,
     facts: tuple[str, ...] = (),
+    conclusion: str = "",
+    focus: str | None = None,
 ) -> str:
     parts = [_TASK[(reading_type, lang)]]
+    if focus:
+        parts.append(f"<focus>{focus}</focus>")
     if facts:
         parts.append("<facts>\n" + "\n".join(f"- {f}" for f in facts) + "\n</facts>")
+    if conclusion:
+        parts.append(f"<conclusion>{conclusion}</conclusion>")
     parts.append(render_context(context))
     if question:
         parts.append(f"<question>{quote(question)}</question>")

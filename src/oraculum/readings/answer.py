@@ -10,6 +10,9 @@ if TYPE_CHECKING:
     from oraculum.rag.pack import PackedContext
 
 
+SCOPE_MODEL_ID = "oraculum/scope-rules-v1"  # who answered a declined question: the rules
+
+
 @dataclass
 class Timings:
     retrieve_ms: float = 0.0
@@ -57,6 +60,15 @@ class Answer:
             tokens=generation.tokens,
             notes=list(generation.notes),
         )
+
+    @classmethod
+    def declined(
+        cls, kind: str, lang: str, text: str, reading: dict[str, Any], timings: Timings
+    ) -> Answer:
+        """The answer to a question Oraculum does not read (off-topic, harmful): a note, no
+        sources, no model."""
+        return cls(kind=kind, lang=lang, text=text, sources=[], model=SCOPE_MODEL_ID,
+                   degraded=False, reading=reading, timings=timings)  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
         return {

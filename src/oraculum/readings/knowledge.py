@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from oraculum.domain.ids import normalize
 from oraculum.domain.records import Chunk
 from oraculum.ports import ContextItem, DocumentStore
 
+_TRAILING_NAME = re.compile(r"\s*\([^()]*\)\s*$")
 
-def to_item(chunk: Chunk) -> ContextItem:
-    return ContextItem(chunk.id, chunk.title, chunk.section, chunk.text, chunk.kind, chunk.lang)
+
+def to_item(chunk: Chunk, sentences: int = 0) -> ContextItem:
+    return ContextItem(
+        chunk.id, display_title(chunk.title, chunk.lang), chunk.section, chunk.text,
+        chunk.kind, chunk.lang, sentences,
+    )  # fmt: skip
+
+
+def display_title(title: str, lang: str) -> str:
+    """A title as its reader sees it: the base keeps the English name beside a translated one
+    ("Sáu Cốc (Six of Cups)") so that either finds it; a Vietnamese reading shows the first."""
+    return title if lang == "en" else _TRAILING_NAME.sub("", title) or title
 
 
 class Knowledge:

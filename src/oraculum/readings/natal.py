@@ -5,12 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
-from oraculum.domain.natal_chart import natal_big_three
+from oraculum.domain.natal_chart import (
+    NO_PLACE_REASON,
+    NO_TIME_REASON,
+    POLAR_REASON,
+    natal_big_three,
+)
 from oraculum.ports import ContextGroup
 from oraculum.rag.pack import pack
 from oraculum.readings.answer import Answer
 from oraculum.readings.services import Services, Stopwatch, check_lang
 from oraculum.readings.words import words
+
+# Why the rising sign is unknown, as the reading's words name it.
+REASONS = {NO_TIME_REASON: "no_time", NO_PLACE_REASON: "no_place", POLAR_REASON: "polar"}
 
 
 @dataclass
@@ -42,7 +50,7 @@ def natal_reading(request: NatalRequest, services: Services) -> Answer:
             groups.append(ContextGroup(heading, tuple(items)))
             facts.append(heading)
         if big3.rising_missing_reason:
-            facts.append(w.natal["missing"].format(big3.rising_missing_reason))
+            facts.append(w.natal["missing"].format(w.natal[REASONS[big3.rising_missing_reason]]))
         for body, uncertain, sign in (
             ("sun", big3.sun_uncertain, big3.sun),
             ("moon", big3.moon_uncertain, big3.moon),

@@ -44,16 +44,23 @@ class Services:
         *,
         question: str | None = None,
         facts: tuple[str, ...] = (),
+        conclusion: str = "",
+        focus: str | None = None,
     ) -> Generation:
+        prompt = user_prompt(
+            reading_type, lang, context,
+            question=question, facts=facts, conclusion=conclusion, focus=focus,
+        )  # fmt: skip
         request = GenerationRequest(
             system=system_prompt(lang),
-            prompt=user_prompt(reading_type, lang, context, question=question, facts=facts),
+            prompt=prompt,
             lang=lang,
             reading_type=reading_type,
             groups=context.groups,
             facts=facts,
             question=question,
             max_tokens=self.limits.max_answer_tokens,
+            conclusion=conclusion,
         )
         generation = self.generator.generate(request)
         if generation.degraded:

@@ -1,20 +1,34 @@
-"""A tarot reading: a fair draw, each card's meaning fetched by id, the question's context."""
+"""A tarot reading: the question's scope and focus, a fair draw, each drawn card read in its
+position through the facet of its meaning the question asks for, the spread's own text, today's
+Moon, and a synthesis by stated rules that ends in an answer.
+
+Only what belongs reaches the text and the model: the drawn cards' passages, the chosen spread's
+record and the phase the Moon is actually in. Nothing is searched by the question's words, so
+no card that was not drawn can appear.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
+from oraculum.clock import today
 from oraculum.domain.errors import InvalidInput
-from oraculum.domain.tarot import DrawnCard, draw, get_spread
-from oraculum.ports import ContextGroup
+from oraculum.domain.records import Chunk
+from oraculum.domain.sky import sky_on
+from oraculum.domain.tarot import DrawnCard, Spread, draw, get_spread
+from oraculum.ports import ContextGroup, ContextItem
 from oraculum.rag.pack import pack
 from oraculum.readings.answer import Answer
-from oraculum.readings.knowledge import to_item
+from oraculum.readings.focus import Focus, classify, facet_of
+from oraculum.readings.knowledge import display_title, to_item
+from oraculum.readings.scope import Scope, assess
 from oraculum.readings.services import Services, Stopwatch, check_lang, check_question
-from oraculum.readings.words import words
+from oraculum.readings.synthesis import ReadCard, synthesize
+from oraculum.readings.words import Words, words
 
-_ELEMENT_OF_SUIT = {"wands": "fire", "cups": "water", "swords": "air", "pentacles": "earth"}
+TOKENS_PER_CARD = 320  # the context a card's three passages need, so a big spread loses none
+ELEMENTS = ("fire", "water", "air", "earth")
 
 
 @dataclass
@@ -25,23 +39,116 @@ class TarotRequest:
     lang: str = "en"
 
 
-def synthesis_facts(cards: list[DrawnCard], lang: str) -> tuple[str, ...]:
-    w = words(lang)
-    total = len(cards)
-    facts = []
-    majors = sum(c.card.arcana == "major" for c in cards)
-    facts.append(
-        w.synthesis["majors"].format(n=majors, total=total) if majors else w.synthesis["no_majors"]
+@dataclass(frozen=True)
+class CardPassages:
+    """What the base says of one drawn card, for this reading."""
+
+    drawn: DrawnCard
+    title: str
+    found_lang: str
+    facet: Chunk | None  # the meaning for the question's focus
+    core: Chunk | None  # the orientation's general meaning
+    advice: Chunk | None
+    keywords: tuple[str, ...]
+    element: str | None
+
+
+def _section(chunks: list[Chunk], name: str) -> Chunk | None:
+    return next((c for c in chunks if c.section == name), None)
+
+
+def card_passages(dc: DrawnCard, facet: str, lang: str, services: Services) -> CardPassages:
+    chunks, found = services.knowledge.entity(dc.card.entity, lang)
+    if not chunks:
+        services.count("RetrievalMisses", 1)
+    meta = chunks[0].metadata if chunks else {}
+    key = "keywords" if dc.orientation == "upright" else "keywords_reversed"
+    keywords = tuple(str(k) for k in meta.get(key) or ())
+    element = str(meta.get("element", "")).lower()
+    return CardPassages(
+        drawn=dc,
+        title=display_title(chunks[0].title, found) if chunks else dc.card.name,
+        found_lang=found,
+        facet=_section(chunks, f"{dc.orientation}-{facet}"),
+        core=_section(chunks, dc.orientation),
+        advice=_section(chunks, f"{dc.orientation}-advice"),
+        keywords=keywords,
+        element=element if element in ELEMENTS else None,
     )
-    reversed_ = sum(c.reversed for c in cards)
-    if reversed_:
-        facts.append(w.synthesis["reversed"].format(n=reversed_, total=total))
-    suits = Counter(c.card.suit for c in cards if c.card.suit)
-    if suits:
-        (top, n), *rest = suits.most_common()
-        if n >= 2 and (not rest or rest[0][1] < n):
-            facts.append(w.suit_leads[top])
-    return tuple(facts)
+
+
+def card_group(
+    p: CardPassages, position_text: Chunk | None, focus: Focus, lang: str, w: Words
+) -> ContextGroup:
+    dc = p.drawn
+    orientation = w.orientation[dc.orientation]
+    lead = w.card_reads.format(
+        lead=dc.position.lead_in(lang), card=w.the(p.title), orientation=orientation,
+        keywords=w.join(list(p.keywords[:3])),
+    ) if p.keywords else ""  # fmt: skip
+    note = lead if p.found_lang == lang else f"{lead} ({p.found_lang})".strip()
+    general = focus.focus in ("general", "decision")
+    items: list[ContextItem] = []
+    if position_text:  # titled by its position, which the heading names
+        items.append(replace(to_item(position_text, 2), title=dc.position.name_in(lang)))
+    if p.facet and not (general and p.facet is p.advice):
+        items.append(to_item(p.facet, 3))
+    if p.core:
+        items.append(to_item(p.core, 2 if general else 1))
+    if general and p.advice:
+        items.append(to_item(p.advice, 2))
+    heading = f"{dc.position.name_in(lang)} — {p.title}, {orientation}"
+    return ContextGroup(heading, tuple(items), note)
+
+
+def moon_group(services: Services, lang: str, w: Words) -> ContextGroup | None:
+    try:
+        phase = sky_on(today(services.clock)).moon_phase
+    except InvalidInput:  # a day beyond the ephemeris: the reading goes on without the Moon
+        return None
+    items, _ = services.knowledge.sections(f"moon-phase/{phase.key}", lang, ("guidance",))
+    if not items:
+        return None
+    return ContextGroup(f"{w.moon_today}: {items[0].title}", (replace(items[0], sentences=1),))
+
+
+def card_row(
+    p: CardPassages, position_text: Chunk | None, focus: Focus, w: Words
+) -> dict[str, Any]:
+    dc = p.drawn
+    general = focus.focus in ("general", "decision")  # read by the general meaning (and advice)
+    facet = p.core if general else p.facet or p.core
+    return {
+        "position": dc.position.name_in(w.lang),
+        "position_id": dc.position.key,
+        "position_index": dc.position_index,
+        "position_meaning": position_text.text if position_text else None,
+        "card": p.title,
+        "card_id": dc.card.entity,
+        "orientation": dc.orientation,
+        "orientation_label": w.orientation[dc.orientation],
+        "keywords": list(p.keywords),
+        # love, work, money, inner; or the orientation itself for its general meaning
+        "facet": facet.section.rsplit("-", 1)[-1] if facet else dc.orientation,
+        "meaning": facet.text if facet else None,
+        "meaning_id": facet.id if facet else None,
+    }
+
+
+def declined(scope: Scope, request: TarotRequest, lang: str, clock: Stopwatch) -> Answer:
+    note = words(lang).scope[scope.category or scope.scope]
+    reading = {"spread": request.spread, "question": request.question, "seed": request.seed,
+               "scope": scope.scope, "scope_detail": scope.as_dict(), "focus": None,
+               "cards": []}  # fmt: skip
+    return Answer.declined("tarot", lang, note, reading, clock.timings())
+
+
+def spread_passages(spread: Spread, lang: str, services: Services) -> dict[str, Chunk]:
+    chunks, _ = services.knowledge.entity(spread.entity, lang)
+    by_section: dict[str, Chunk] = {}
+    for chunk in chunks:
+        by_section.setdefault(chunk.section, chunk)
+    return by_section
 
 
 def tarot_reading(request: TarotRequest, services: Services) -> Answer:
@@ -50,54 +157,66 @@ def tarot_reading(request: TarotRequest, services: Services) -> Answer:
     spread = get_spread(request.spread)
     if request.seed is not None and not 0 <= request.seed < 2**63:
         raise InvalidInput("seed", "must be a non-negative integer below 2**63")
-    cards = draw(spread, seed=request.seed, reversal_probability=services.reversal_probability)
-    w = words(lang)
     clock = Stopwatch()
-    groups: list[ContextGroup] = []
-    card_rows = []
+    scope = assess(question or "")
+    if scope.declined:
+        services.count("DeclinedQuestions", 1)
+        return declined(scope, request, lang, clock)
+    w = words(lang)
     with clock.lap("retrieve"):
-        drawn_docs = set()
-        for dc in cards:
-            chunks, found_lang = services.knowledge.entity(dc.card.entity, lang)
-            if not chunks:
-                services.count("RetrievalMisses", 1)
-            drawn_docs.add(dc.card.entity)
-            meaning = [c for c in chunks if c.section == dc.orientation]
-            image = [c for c in chunks if c.section == "description"]
-            title = chunks[0].title if chunks else dc.card.name
-            label = w.orientation[dc.orientation]
-            note = "" if found_lang == lang or not chunks else f"({found_lang})"
-            position = w.position(dc.position)
-            items = tuple(to_item(c) for c in meaning + image)
-            groups.append(ContextGroup(f"{position} — {title}, {label}", items, note))
-            card_rows.append({
-                "position": dc.position,
-                "position_index": dc.position_index,
-                "card": dc.card.name,
-                "card_id": dc.card.entity,
-                "orientation": dc.orientation,
-                "meaning_id": meaning[0].id if meaning else None,
-            })  # fmt: skip
-        related = services.retriever.search(question or "", top_k=3, lang=lang)
-        extra = [h for h in related.hits if h.chunk.metadata.get("entity") not in drawn_docs]
-        if extra:
-            items = tuple(to_item(h.chunk) for h in extra)
-            groups.append(ContextGroup(w.question_context, items))
-        context = pack(groups, services.limits.context_tokens)
+        focus = classify(question or "", services.retriever.embedder)
+        facet = facet_of(focus.focus)
+        cards = draw(spread, seed=request.seed, reversal_probability=services.reversal_probability)
+        spread_text = spread_passages(spread, lang, services)
+        passages = [card_passages(dc, facet, lang, services) for dc in cards]
+        groups: list[ContextGroup] = []
+        if "description" in spread_text:
+            about = replace(to_item(spread_text["description"], 2), title=spread.name_in(lang))
+            groups.append(ContextGroup(about.title, (about,)))
+        rows = []
+        for p in passages:
+            position_text = spread_text.get(f"position-{p.drawn.position_index + 1}")
+            groups.append(card_group(p, position_text, focus, lang, w))
+            rows.append(card_row(p, position_text, focus, w))
+        moon = moon_group(services, lang, w)
+        if moon:
+            groups.append(moon)
+        budget = max(services.limits.context_tokens, TOKENS_PER_CARD * len(cards) + 300)
+        context = pack(groups, budget)
+    read = [
+        ReadCard(p.drawn, p.title, p.element, p.keywords,
+                 p.advice.text if p.advice else "", p.advice.id if p.advice else "")
+        for p in passages
+    ]  # fmt: skip
+    synthesis = synthesize(read, spread, focus.focus, w)
     with clock.lap("generate"):
         generation = services.generate(
-            "tarot", lang, context, question=question, facts=synthesis_facts(cards, lang)
-        )
-    return Answer.made(
+            "tarot", lang, context, question=question, facts=synthesis.sentences,
+            conclusion=synthesis.answer, focus=w.focus_names[focus.focus],
+        )  # fmt: skip
+    answer = Answer.made(
         "tarot",
         lang,
         generation,
         context,
         {
             "spread": spread.id,
+            "spread_name": spread.name_in(lang),
             "question": question,
             "seed": request.seed,
-            "cards": card_rows,
+            "scope": scope.scope,
+            "scope_detail": scope.as_dict(),
+            "focus": focus.focus,
+            "focus_detail": focus.as_dict(),
+            "cards": rows,
+            "synthesis": list(synthesis.sentences),
+            "answer": synthesis.answer,
+            "lean": synthesis.lean,
         },
         clock.timings(),
     )
+    if scope.scope == "sensitive" and scope.category:
+        caution = w.scope[scope.category]
+        answer.text = f"{caution}\n\n{answer.text}"
+        answer.notes.insert(0, caution)
+    return answer

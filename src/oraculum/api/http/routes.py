@@ -71,8 +71,8 @@ def tarot_routes() -> list[Route]:
         Route("GET", "/v1/tarot/cards/{card_id}",
               lambda rt, p, q: tarot.get_card(rt, p["card_id"], q), s.CardDetail,
               "get_card", "tarot", query=s.CardQuery, params=CardParams, problems=(404,)),
-        Route("GET", "/v1/tarot/spreads", lambda rt: tarot.list_spreads(), s.SpreadList,
-              "list_spreads", "tarot"),
+        Route("GET", "/v1/tarot/spreads", lambda rt, q: tarot.list_spreads(q), s.SpreadList,
+              "list_spreads", "tarot", query=s.CardQuery),
     ]  # fmt: skip
 
 

@@ -8,7 +8,12 @@ from zoneinfo import available_timezones
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 Lang = Literal["en", "vi"]
-SpreadId = Literal["single", "three-card", "celtic-cross", "relationship"]
+SpreadId = Literal[
+    "single", "three-card", "celtic-cross", "relationship", "horseshoe", "two-paths",
+    "mind-body-spirit", "situation-action-outcome", "year-ahead", "weekly", "yes-no",
+]  # fmt: skip
+Focus = Literal["love", "work", "money", "health", "inner", "decision", "general"]
+ScopeKind = Literal["in-scope", "off-topic", "harmful", "sensitive"]
 QUESTION_CHARS = 1_000  # the schema's bound; ORACULUM_MAX_QUESTION_CHARS may lower it
 SignKey = Literal[
     "aries", "taurus", "gemini", "cancer", "leo", "virgo", "libra", "scorpio", "sagittarius",
@@ -136,19 +141,51 @@ class AnswerOut(BaseModel):
 
 
 class DrawnCardOut(BaseModel):
-    position: str
+    position: str = Field(description="the position's name, in the reading's language")
+    position_id: str = Field(description="the position's id, e.g. challenge, outcome")
     position_index: int
-    card: str
+    position_meaning: str | None = Field(description="what this position asks of a card")
+    card: str = Field(description="the card's name, in the reading's language")
     card_id: str
     orientation: Literal["upright", "reversed"]
+    orientation_label: str = Field(description="the orientation, in the reading's language")
+    keywords: list[str] = Field(description="the card's keywords for its orientation")
+    facet: str = Field(
+        description="which side of the card's meaning was read: love, work, "
+        "money, inner, advice (or the orientation's general meaning)"
+    )
+    meaning: str | None
     meaning_id: str | None
+
+
+class ScopeOut(BaseModel):
+    scope: ScopeKind
+    category: str | None = Field(
+        description="self-harm, violence, poisoning, weapons; medical, legal, financial"
+    )
+    matched: list[str] = Field(description="the words that decided it")
+
+
+class FocusOut(BaseModel):
+    focus: Focus
+    decision: bool = Field(description="the question asks to choose")
+    method: Literal["keywords", "embedder", "default"]
+    matched: list[str] = Field(description="the keywords, or the nearest labelled examples")
 
 
 class TarotReadingOut(AnswerOut):
     spread: str
+    spread_name: str | None = None
     question: str
     seed: int | None
+    scope: ScopeKind
+    scope_detail: ScopeOut
+    focus: Focus | None = Field(description="what the question is about (null when declined)")
+    focus_detail: FocusOut | None = None
     cards: list[DrawnCardOut]
+    synthesis: list[str] = Field([], description="the cards read together, by stated rules")
+    answer: str | None = Field(None, description="the answer the rules give to the question")
+    lean: str | None = None
 
 
 class PlanetOut(BaseModel):
@@ -207,6 +244,11 @@ class NatalOut(AnswerOut):
 
 class AskOut(AnswerOut):
     question: str
+    scope: ScopeKind
+    scope_detail: ScopeOut
+    topic: str | None = Field(None, description="compatibility, when the rules answered")
+    signs: list[SignKey] = Field([], description="the signs a compatibility question named")
+    answer: str | None = Field(None, description="the answer the rules give, when they do")
 
 
 class CardSummary(BaseModel):
@@ -234,10 +276,19 @@ class CardDetail(CardSummary):
     sections: dict[str, CardSection]
 
 
+class PositionOut(BaseModel):
+    key: str
+    name: str
+    lead: str
+    answers: bool = Field(description="this position's card answers the question")
+
+
 class SpreadOut(BaseModel):
     id: str
     name: str
-    positions: list[str]
+    lang: Lang
+    positions: list[str] = Field(description="the positions' names, in order")
+    position_details: list[PositionOut]
 
 
 class SpreadList(BaseModel):

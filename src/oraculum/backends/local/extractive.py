@@ -1,9 +1,11 @@
 """The extractive composer: a real generator that needs no model.
 
 It writes the reading from the retrieved passages themselves: under each heading (a spread
-position, a transit) the opening sentences of its passages with their ids, then a synthesis
-from the facts the reading computed. Deterministic, instant, and always available: it is what
-answers when a language model fails, times out or cannot write the asked language.
+position, a transit) the line the reading wrote for it, then the opening sentences of its
+passages with their ids (as many as each passage asks, else three of the first and one of the
+others), then the synthesis the reading computed and its answer. Deterministic, instant, and
+always available: it is what answers when a language model fails, times out or cannot write
+the asked language.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _WORDS = {
     "en": {
         "synthesis": "Synthesis",
+        "answer": "Answer",
         "question": "Your question",
         "closing": "This reading is for reflection and entertainment; it is not medical, legal "
         "or financial advice.",
@@ -29,6 +32,7 @@ _WORDS = {
     },
     "vi": {
         "synthesis": "Tổng hợp",
+        "answer": "Câu trả lời",
         "question": "Câu hỏi của bạn",
         "closing": "Nội dung này chỉ để suy ngẫm và giải trí; đây không phải lời khuyên y tế, "
         "pháp lý hay tài chính.",
@@ -42,10 +46,10 @@ def _sentences(text: str, n: int) -> str:
 
 
 def _extract(item: ContextItem, sentences: int, heading: str) -> str:
-    """The opening sentences with their citation; named when the heading does not name them."""
-    text = f"{_sentences(item.text, sentences)} [{item.id}]"
+    """The opening sentences with their citation; titled when the heading does not name them."""
+    text = f"{_sentences(item.text, item.sentences or sentences)} [{item.id}]"
     if item.title and item.title not in heading:
-        return f"{item.title} ({item.section.replace('-', ' ')}): {text}"
+        return f"{item.title}: {text}"
     return text
 
 
@@ -73,6 +77,8 @@ class ExtractiveComposer:
             paragraphs.append(
                 f"{words['synthesis']}\n" + "\n".join(f"• {f}" for f in request.facts)
             )
+        if request.conclusion:
+            paragraphs.append(f"{words['answer']}\n{request.conclusion}")
         if not request.groups and not request.facts:
             paragraphs.append(words["nothing"])
         paragraphs.append(words["closing"])

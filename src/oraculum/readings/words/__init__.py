@@ -18,11 +18,25 @@ class Words:
     lit: str  # "48% lit"
     ruler_of: str  # "Mars — ruler of Aries"
     orientation: dict[str, str]  # upright, reversed
-    positions: dict[str, str]  # a spread's position names (English ids) as shown
-    question_context: str  # the heading of passages found for the question
     natal: dict[str, str]  # sun, moon, rising, missing, uncertain: format strings
-    synthesis: dict[str, str]  # majors, no_majors, reversed: format strings
-    suit_leads: dict[str, str]  # wands, cups, swords, pentacles
+    and_: str  # the last joint of a list: "A, B and C"
+    card_reads: str  # "{lead}, {card} {orientation} speaks of {keywords}."
+    moon_today: str  # heading of today's Moon in a tarot reading
+    focus_names: dict[str, str]  # love ... general, as shown
+    synthesis: dict[str, str]  # the synthesis rules' sentences (readings/synthesis.py)
+    elements: dict[str, str]  # fire, water, air, earth
+    element_leads: dict[str, str]  # what a leading element says
+    element_missing: dict[str, str]  # what a missing element says
+    relations: dict[str, str]  # same, friendly, opposed, neutral (elemental dignities)
+    rank_plural: dict[str, str]  # ace ... king: "Aces"
+    rank_meaning: dict[str, str]  # what a repeated rank says
+    focus_answer: dict[str, str]  # how the answer opens, per focus
+    leans: dict[str, str]  # favourable, mixed, cautious, yes, no, unclear, path-a, path-b, even
+    scope: dict[str, str]  # off-topic, harmful categories, sensitive categories
+    modalities: dict[str, str]  # cardinal, fixed, mutable
+    labels: dict[str, str]  # what the command line and the web page print beside the text
+    events: dict[str, str]  # how each kind of sky event reads (readings/sky_events.py)
+    compat: dict[str, str]  # the compatibility rules' sentences (readings/compatibility.py)
 
     def body(self, key: str) -> str:
         return self.bodies[key]
@@ -31,8 +45,15 @@ class Words:
         sign = SIGNS[key]
         return sign.name_vi if self.lang == "vi" else sign.name
 
-    def position(self, name: str) -> str:
-        return self.positions.get(name, name)
+    def the(self, card: str) -> str:
+        """A card's name as a sentence uses it: "the Six of Cups", but "The Tower", "Death"."""
+        return f"the {card}" if self.lang == "en" and " of " in card else card
+
+    def join(self, items: list[str]) -> str:
+        """ "A", "A and B", "A, B and C" (in the language's words)."""
+        if len(items) <= 1:
+            return "".join(items)
+        return f"{', '.join(items[:-1])}{self.and_}{items[-1]}"
 
 
 def words(lang: str) -> Words:

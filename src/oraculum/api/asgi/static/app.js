@@ -58,6 +58,16 @@ const I18N = {
     lit: "lit",
     positions: "Positions",
     cardSource: "Meaning from source",
+    synthesis: "Synthesis",
+    focusLabel: "Read for",
+    positionAsks: "This position",
+    focus_love: "love",
+    focus_work: "work",
+    focus_money: "money",
+    focus_health: "health and well-being",
+    focus_inner: "inner life",
+    focus_decision: "a decision",
+    focus_general: "life in general",
   },
   vi: {
     tagline: "Tarot và tử vi, có căn cứ và trích nguồn",
@@ -110,6 +120,16 @@ const I18N = {
     lit: "được chiếu sáng",
     positions: "Vị trí",
     cardSource: "Ý nghĩa từ nguồn",
+    synthesis: "Tổng hợp",
+    focusLabel: "Đọc theo",
+    positionAsks: "Vị trí này",
+    focus_love: "tình cảm",
+    focus_work: "công việc",
+    focus_money: "tài chính",
+    focus_health: "sức khỏe và tinh thần",
+    focus_inner: "đời sống nội tâm",
+    focus_decision: "một quyết định",
+    focus_general: "cuộc sống nói chung",
   },
 };
 
@@ -681,7 +701,35 @@ function renderReading(answer) {
   );
 
   const spreadOption = [...$("#spread").options].find((o) => o.value === spread);
-  $("#spread-title").textContent = spreadOption?.dataset.name || spread;
+  $("#spread-title").textContent = answer.spread_name || spreadOption?.dataset.name || spread;
+  $("#reading-focus").textContent = answer.focus
+    ? `${t("focusLabel")}: ${t(`focus_${answer.focus}`)}`
+    : "";
+  const declined = answer.scope === "off-topic" || answer.scope === "harmful";
+  $("#declined").hidden = !declined;
+  $("#declined").textContent = declined ? answer.text : "";
+  $("#card-notes").replaceChildren(
+    ...cards.map((c) =>
+      el(
+        "li",
+        { class: "card-note", dataset: { position: c.position_id || c.position } },
+        el(
+          "h4",
+          {},
+          `${c.position_index + 1}. ${positionName(c.position)} — ${cardName(c)}, `,
+          el("span", { class: `orientation ${c.orientation}` }, c.orientation_label || c.orientation),
+        ),
+        c.position_meaning
+          ? el("p", { class: "position-meaning" }, `${t("positionAsks")}: ${c.position_meaning}`)
+          : "",
+        c.meaning ? el("p", { class: "card-meaning" }, c.meaning) : "",
+      ),
+    ),
+  );
+  const synthesis = answer.synthesis || [];
+  $("#synthesis-panel").hidden = !synthesis.length && !answer.answer;
+  $("#synthesis").replaceChildren(...synthesis.map((line) => el("li", {}, line)));
+  $("#answer").textContent = answer.answer || "";
   $("#asked").replaceChildren(
     el("span", { class: "asked-label" }, `${t("asked")}: `),
     `“${answer.question}”`,
@@ -710,7 +758,7 @@ function spreadHint() {
 async function loadSpreads() {
   if (!apiKey()) return;
   try {
-    const { spreads } = await api("/v1/tarot/spreads");
+    const { spreads } = await api(`/v1/tarot/spreads?lang=${state.lang}`);
     const select = $("#spread");
     const current = select.value;
     select.replaceChildren(
@@ -878,6 +926,7 @@ function applyLanguage(lang) {
   }
   fillSigns();
   spreadHint();
+  if (apiKey()) loadSpreads(); // the spreads' names in the new language
   if (state.lastTarot) renderReading(state.lastTarot);
   if (state.lastHoroscope) renderHoroscope(state.lastHoroscope);
 }

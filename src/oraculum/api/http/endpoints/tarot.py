@@ -55,9 +55,5 @@ def get_card(runtime: ApiServices, card_id: str, query: CardQuery) -> CardDetail
                       entity=card.entity, sections=sections)  # fmt: skip
 
 
-def list_spreads() -> SpreadList:
-    return SpreadList(
-        spreads=[
-            SpreadOut(id=s.id, name=s.name, positions=list(s.positions)) for s in SPREADS.values()
-        ]
-    )
+def list_spreads(query: CardQuery) -> SpreadList:
+    return SpreadList(spreads=[SpreadOut(**s.as_dict(query.lang)) for s in SPREADS.values()])
