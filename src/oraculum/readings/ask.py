@@ -44,7 +44,9 @@ def compatibility_answer(
     w = words(lang)
     with clock.lap("retrieve"):
         rules, _ = services.knowledge.entity(compatibility.ARTICLE, lang)
-        groups = [ContextGroup(w.compat["heading"], tuple(to_item(c, 2) for c in rules))]
+        items = tuple(to_item(c, 2) for c in rules)
+        heading = items[0].title if items else w.compat["heading"]
+        groups = [ContextGroup(heading, items)]
         for sign in filter(None, (match.sign, match.other)):
             profile, _ = services.knowledge.sections(f"zodiac-sign/{sign.key}", lang, ("love",))
             groups.append(ContextGroup(w.sign(sign.key), tuple(profile)))

@@ -101,7 +101,8 @@ def arcana(cards: list[ReadCard], w: Words) -> list[str]:
         return [w.synthesis["no_majors"]]
     key = (
         "all_majors" if len(majors) == total else
-        "most_majors" if len(majors) * 2 > total else "some_majors"
+        "most_majors" if len(majors) * 2 > total else
+        "one_major" if len(majors) == 1 else "some_majors"
     )  # fmt: skip
     return [w.synthesis[key].format(n=len(majors), total=total, cards=_names(majors, w))]
 
@@ -115,14 +116,17 @@ def reversals(cards: list[ReadCard], w: Words) -> list[str]:
         return [w.synthesis["none_reversed"]]
     key = (
         "all_reversed" if len(turned) == total else
-        "most_reversed" if len(turned) * 2 > total else "some_reversed"
+        "most_reversed" if len(turned) * 2 > total else
+        "one_reversed" if len(turned) == 1 else "some_reversed"
     )  # fmt: skip
     return [w.synthesis[key].format(n=len(turned), total=total, cards=_names(turned, w))]
 
 
 def courts(cards: list[ReadCard], w: Words) -> list[str]:
     return [
-        w.synthesis["court"].format(card=c.name, traits=w.join(list(c.keywords[:2])))
+        w.synthesis["court"].format(
+            card=w.the(c.name, start=True), traits=w.join(list(c.keywords[:2]))
+        )
         for c in cards
         if c.drawn.card.rank in ("page", "knight", "queen", "king") and c.keywords
     ]
@@ -163,7 +167,10 @@ def challenge_and_outcome(cards: list[ReadCard], w: Words) -> list[str]:
 def _advice(card: ReadCard, w: Words) -> str:
     if not card.advice:
         return ""
-    return " " + w.synthesis["advice"].format(card=card.name, advice=card.advice, id=card.advice_id)
+    advice = w.synthesis["advice"].format(
+        card=w.the(card.name), advice=card.advice, id=card.advice_id
+    )
+    return f" {advice}"
 
 
 def answer(cards: list[ReadCard], spread: Spread, focus: str, lang_words: Words) -> tuple[str, str]:
@@ -198,7 +205,7 @@ def answer(cards: list[ReadCard], spread: Spread, focus: str, lang_words: Words)
     else:
         lean = "mixed"
     text = w.synthesis["lean"].format(
-        verdict=w.leans[lean], card=card.name, position=card.drawn.position.name_in(w.lang),
+        verdict=w.leans[lean], card=w.the(card.name), position=card.drawn.position.name_in(w.lang),
         orientation=w.orientation[card.drawn.orientation], n=upright, total=total,
     )  # fmt: skip
     return lean, f"{opening} {text}{_advice(card, w)}"

@@ -18,7 +18,7 @@ from oraculum.domain.records import Chunk
 from oraculum.domain.sky import sky_on
 from oraculum.domain.tarot import DrawnCard, Spread, draw, get_spread
 from oraculum.ports import ContextGroup, ContextItem
-from oraculum.rag.pack import pack
+from oraculum.rag.pack import estimate_tokens, pack
 from oraculum.readings.answer import Answer
 from oraculum.readings.focus import Focus, classify, facet_of
 from oraculum.readings.knowledge import display_title, to_item
@@ -27,7 +27,9 @@ from oraculum.readings.services import Services, Stopwatch, check_lang, check_qu
 from oraculum.readings.synthesis import ReadCard, synthesize
 from oraculum.readings.words import Words, words
 
-TOKENS_PER_CARD = 320  # the context a card's three passages need, so a big spread loses none
+# A reading's context is exactly what it retrieved, so a big spread keeps every card's passages;
+# the cap only guards against a base whose passages grew far beyond today's.
+MAX_CONTEXT_TOKENS = 12_000
 ELEMENTS = ("fire", "water", "air", "earth")
 
 
@@ -181,7 +183,10 @@ def tarot_reading(request: TarotRequest, services: Services) -> Answer:
         moon = moon_group(services, lang, w)
         if moon:
             groups.append(moon)
-        budget = max(services.limits.context_tokens, TOKENS_PER_CARD * len(cards) + 300)
+        needed = sum(
+            estimate_tokens(i.text) + estimate_tokens(i.title) + 8 for g in groups for i in g.items
+        )
+        budget = max(services.limits.context_tokens, min(needed, MAX_CONTEXT_TOKENS))
         context = pack(groups, budget)
     read = [
         ReadCard(p.drawn, p.title, p.element, p.keywords,

@@ -45,9 +45,12 @@ class Words:
         sign = SIGNS[key]
         return sign.name_vi if self.lang == "vi" else sign.name
 
-    def the(self, card: str) -> str:
-        """A card's name as a sentence uses it: "the Six of Cups", but "The Tower", "Death"."""
-        return f"the {card}" if self.lang == "en" and " of " in card else card
+    def the(self, card: str, *, start: bool = False) -> str:
+        """A card's name as a sentence uses it: "the Six of Cups", but "The Tower", "Death"
+        ("The Six of Cups" at the start of a sentence)."""
+        if self.lang != "en" or " of " not in card or card.startswith("The "):
+            return card
+        return f"{'The' if start else 'the'} {card}"
 
     def join(self, items: list[str]) -> str:
         """ "A", "A and B", "A, B and C" (in the language's words)."""

@@ -43,6 +43,10 @@ WORDS = Words(
         "within your reach.",
         "no_majors": "No Major Arcana card appears: the matter lies in everyday choices, within "
         "your reach.",
+        "one_major": "1 of {total} cards is a Major Arcana card ({cards}): a larger life theme "
+        "is at work beside the everyday.",
+        "one_reversed": "1 of {total} cards is reversed ({cards}): there the energy is blocked, "
+        "delayed or turned inward.",
         "some_majors": "{n} of {total} cards are Major Arcana ({cards}): larger life themes are "
         "at work beside the everyday.",
         "most_majors": "Most cards are Major Arcana ({n} of {total}: {cards}): this is a turning "
