@@ -45,7 +45,9 @@ def test_a_celtic_cross_read_together():
     assert s.lean == "favourable"
     assert s.answer.startswith("For your work question: the cards lean favourable: the Ten "
                                "of Pentacles stands upright as the Outcome, and 8 of 10")  # fmt: skip
-    assert s.answer.endswith("The advice of the Ten of Pentacles: Advice of Ten of Pentacles. [id/9]")
+    assert s.answer.endswith(
+        "The advice of the Ten of Pentacles: Advice of Ten of Pentacles. [id/9]"
+    )
 
 
 def test_missing_elements_are_named_only_in_bigger_spreads():

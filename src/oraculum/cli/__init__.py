@@ -6,6 +6,7 @@ import typer
 
 from oraculum.cli.alarms_cmd import ALARMS_COMMAND, alarms_command
 from oraculum.cli.doctor_cmd import doctor_command
+from oraculum.cli.events_cmd import events_command
 from oraculum.cli.ingest_cmd import ingest_command
 from oraculum.cli.invoke_cmd import invoke_command
 from oraculum.cli.readings_cmd import ask_command, demo_command, spreads_command, tarot_command
@@ -33,6 +34,7 @@ app.command("demo")(demo_command)
 app.add_typer(horoscope_app, name="horoscope")
 app.command("natal")(natal_command)
 app.command("sky")(sky_command)
+app.command("events")(events_command)
 app.command("serve")(serve_command)
 app.command("invoke")(invoke_command)
 app.command("doctor")(doctor_command)

@@ -47,14 +47,19 @@ def horoscope_command(
     day: Day = None,
     lang: Lang = "en",
     tz: Tz = "UTC",
+    weekly: Annotated[bool, typer.Option("--weekly", help="the week's outlook")] = False,
+    monthly: Annotated[bool, typer.Option("--monthly", help="the month's outlook")] = False,
     as_json: Json = False,
 ) -> None:
-    """Today's (or --date's) horoscope for --sign, or for the sun sign of --birth-date."""
+    """Today's (or --date's) horoscope for --sign, or for the sun sign of --birth-date: every
+    planet in the house of your life it crosses, the Moon, and the coming days' events."""
     if ctx.invoked_subcommand is not None:
         return
     with reading_services() as services, friendly_errors():
         if (sign is None) == (birth_date is None):
             raise InvalidInput("sign", "give either --sign or --birth-date")
+        if weekly and monthly:
+            raise InvalidInput("--weekly", "give --weekly or --monthly, not both")
         notes = []
         if birth_date is not None:
             found, cusp = sun_sign_on(parse_date(birth_date, "--birth-date"), None, tz)
@@ -70,6 +75,7 @@ def horoscope_command(
             services,
             lang=lang,
             tz=tz,
+            period="week" if weekly else "month" if monthly else "day",
         )
         answer.notes.extend(notes)
     if as_json:

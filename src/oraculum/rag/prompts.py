@@ -52,10 +52,14 @@ _TASK = {
     "quy tắc đã nêu; giữ nguyên số liệu và tên lá). Kết thúc bằng một câu trả lời ngắn, thẳng "
     "thắn nhưng có chừng mực, theo tinh thần của <conclusion>. Chỉ dùng các lá trong <context>: "
     "không bao giờ nhắc đến lá không được rút.",
-    ("horoscope", "en"): "Write today's horoscope for this sign from its profile, the transits "
-    "that touch it and the Moon's phase.",
-    ("horoscope", "vi"): "Hãy viết tử vi hôm nay cho cung này từ đặc điểm của cung, các hành "
-    "tinh đang tác động và pha Mặt Trăng.",
+    ("horoscope", "en"): "Write the horoscope for this sign. Read each planet in the house of "
+    "the reader's life its heading names (solar houses), from that planet's passages; then the "
+    "Moon's sign and phase; then each coming event with its date as given. Keep degrees, "
+    "houses and dates exactly as the headings give them.",
+    ("horoscope", "vi"): "Hãy viết tử vi cho cung này. Đọc từng hành tinh trong nhà của đời "
+    "sống người đọc mà tiêu đề nêu (hệ nhà Mặt Trời), dựa trên các đoạn về hành tinh đó; rồi "
+    "cung và pha của Mặt Trăng; rồi từng sự kiện sắp tới với ngày giờ như đã cho. Giữ nguyên "
+    "số độ, số nhà và ngày tháng như trong tiêu đề.",
     ("natal", "en"): "Describe this person's sun, moon and rising signs and how they combine.",
     ("natal", "vi"): "Hãy mô tả cung Mặt Trời, Mặt Trăng và cung Mọc của người này và cách "
     "chúng kết hợp.",

@@ -1,4 +1,5 @@
-"""The daily horoscope: the sign's profile, the transits that touch it, the Moon's phase.
+"""The daily horoscope (and the weekly and monthly outlooks): every planet read for the sign,
+the Moon's sign and phase, the coming days' events (readings/horoscope_context.py).
 
 The sky comes from the ephemeris; the words come from the knowledge base. A sign's horoscope
 for a day and language is generated once and then served from the document store, until
@@ -17,18 +18,19 @@ from datetime import date, datetime, time, timedelta
 
 from oraculum.clock import Clock, today
 from oraculum.domain.errors import InvalidInput
-from oraculum.domain.sky import Sky, local_day, sky_on, zone
+from oraculum.domain.sky import local_day, sky_on, zone
 from oraculum.domain.zodiac import Sign, get_sign
-from oraculum.ports import ContextGroup
 from oraculum.rag.pack import pack
 from oraculum.readings.answer import Answer
+from oraculum.readings.horoscope_context import PERIOD_DAYS, horoscope_context
 from oraculum.readings.services import Services, Stopwatch, check_lang
-from oraculum.readings.sky_words import moon_phrase, position_phrase, sign_name, sky_dict
-from oraculum.readings.words import words
+from oraculum.readings.sky_words import sky_dict
 
-_FOCUS = ("love", "work", "growth")  # one of the profile's sections each day, in turn
-_READING_KEYS = ("sign", "date", "tz", "sky")
+_READING_KEYS = ("sign", "date", "tz", "sky", "planets", "events", "period")
 CACHE_PREFIX = "horoscope/"
+# Ten planets, the Moon's phase and a week of events, each with its passages: enough room that
+# none is cut (the composer quotes one or two sentences of each).
+HOROSCOPE_CONTEXT_TOKENS = 6_000
 
 
 STORED_DAYS = range(-1, 8)  # days from today whose horoscopes are stored: yesterday to +7
@@ -53,50 +55,23 @@ def worth_storing(day: date, tz: str, clock: Clock) -> bool:
     return (day - today(clock, zone(tz))).days in STORED_DAYS
 
 
-def horoscope_context(
-    sign: Sign, sky: Sky, day: date, lang: str, services: Services
-) -> tuple[list[ContextGroup], tuple[str, ...]]:
-    kb = services.knowledge
-    focus = _FOCUS[day.toordinal() % len(_FOCUS)]
-    profile, _ = kb.sections(f"zodiac-sign/{sign.key}", lang, ("profile", focus))
-    groups = [ContextGroup(sign_name(sign.key, lang), tuple(profile))]
-    facts: list[str] = []
-    touching = sky.in_sign(sign.key)
-    ruler = sky.body(sign.ruler)
-    seen = set()
-    for position in touching:
-        items, _ = kb.sections(f"planet/{position.body}", lang, ("transit",))
-        groups.append(ContextGroup(position_phrase(position, lang), tuple(items)))
-        facts.append(position_phrase(position, lang))
-        seen.add(position.body)
-    if ruler.body not in seen:
-        items, _ = kb.sections(f"planet/{ruler.body}", lang, ("transit",))
-        heading = (
-            f"{position_phrase(ruler, lang)} — {words(lang).ruler_of} {sign_name(sign.key, lang)}"
-        )
-        groups.append(ContextGroup(heading, tuple(items)))
-        facts.append(heading)
-        seen.add(ruler.body)
-    retrograde = [p for p in sky.bodies if p.retrograde and p.body not in seen][:2]
-    for position in retrograde:
-        items, _ = kb.sections(f"planet/{position.body}", lang, ("retrograde",))
-        groups.append(ContextGroup(position_phrase(position, lang), tuple(items)))
-        facts.append(position_phrase(position, lang))
-    phase_items, _ = kb.sections(f"moon-phase/{sky.moon_phase.key}", lang, ("meaning", "guidance"))
-    title = phase_items[0].title if phase_items else sky.moon_phase.name
-    moon = moon_phrase(sky.moon_phase, sky.body("moon"), title, lang)
-    groups.append(ContextGroup(moon, tuple(phase_items)))
-    facts.append(moon)
-    return groups, tuple(facts)
-
-
 def daily_horoscope(
-    sign_name_or_key: str, day: date, services: Services, *, lang: str = "en", tz: str = "UTC"
+    sign_name_or_key: str,
+    day: date,
+    services: Services,
+    *,
+    lang: str = "en",
+    tz: str = "UTC",
+    period: str = "day",
 ) -> Answer:
+    """The horoscope of a sign for a day (and the events of the week after), or the outlook
+    of the week or the month starting that day (`period`: day, week, month)."""
     lang = check_lang(lang)
     sign = get_sign(sign_name_or_key)
+    if period not in PERIOD_DAYS:
+        raise InvalidInput("period", f"{period!r} is not one of {', '.join(PERIOD_DAYS)}")
     key = cache_key(sign, day, lang, tz, services.generator.model_id)
-    storable = worth_storing(day, tz, services.clock)
+    storable = period == "day" and worth_storing(day, tz, services.clock)
     cached = services.documents.get_meta(key) if storable else None
     if cached is not None:
         answer = Answer.from_dict(cached, _READING_KEYS)
@@ -106,8 +81,8 @@ def daily_horoscope(
     clock = Stopwatch()
     with clock.lap("retrieve"):
         sky = sky_on(day, tz)
-        groups, facts = horoscope_context(sign, sky, day, lang, services)
-        context = pack(groups, services.limits.context_tokens)
+        groups, facts, read = horoscope_context(sign, sky, day, lang, services, tz, period)
+        context = pack(groups, max(services.limits.context_tokens, HOROSCOPE_CONTEXT_TOKENS))
     with clock.lap("generate"):
         generation = services.generate("horoscope", lang, context, facts=facts)
     answer = Answer.made(
@@ -115,7 +90,7 @@ def daily_horoscope(
         lang,
         generation,
         context,
-        {"sign": sign.key, "date": day.isoformat(), "tz": tz, "sky": sky_dict(sky)},
+        {"sign": sign.key, "date": day.isoformat(), "tz": tz, "sky": sky_dict(sky), **read},
         clock.timings(),
     )
     # a degraded answer is not worth keeping for the whole day; a far day is not kept at all

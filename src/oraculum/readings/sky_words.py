@@ -17,7 +17,8 @@ def body_name(key: str, lang: str) -> str:
 def position_phrase(p: BodyPosition, lang: str) -> str:
     """ "Mars in Aries at 12°, retrograde"."""
     w = words(lang)
-    text = f"{w.body(p.body)} {w.in_sign} {w.sign(p.sign)} {p.degree_in_sign:.0f}°"
+    # whole degrees, floored as published ephemerides print them (29.7° is 29°, not 30°)
+    text = f"{w.body(p.body)} {w.in_sign} {w.sign(p.sign)} {int(p.degree_in_sign)}°"
     return f"{text} ({w.retrograde})" if p.retrograde else text
 
 

@@ -75,7 +75,7 @@ def tarot(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def horoscope(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """GET /v1/horoscopes/{sign}, POST /v1/horoscopes/natal, GET /v1/sky."""
+    """GET /v1/horoscopes/{sign}, POST /v1/horoscopes/natal, GET /v1/sky, GET /v1/sky/events."""
     return _serve("horoscope", event, context)
 
 

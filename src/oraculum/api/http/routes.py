@@ -87,6 +87,8 @@ def horoscope_routes() -> list[Route]:
               "get_horoscope", "astrology", query=s.HoroscopeQuery, params=SignParams),
         Route("GET", "/v1/sky", astrology.get_sky, s.SkyOut, "get_sky", "astrology",
               query=s.SkyQuery),
+        Route("GET", "/v1/sky/events", astrology.get_events, s.SkyEventsOut, "get_sky_events",
+              "astrology", query=s.EventsQuery),
     ]  # fmt: skip
 
 

@@ -101,8 +101,22 @@ class SkyQuery(BaseModel):
     tz: TimeZone = "UTC"
 
 
+class EventsQuery(BaseModel):
+    start: DateText | None = Field(None, description=f"the first local day; {TODAY_DOC}")
+    days: int = Field(
+        7, ge=1, le=400, description="how many local days, from start (cut at the ephemeris's "
+        "end, 2053-09-28)",
+    )  # fmt: skip
+    tz: TimeZone = "UTC"
+    lang: Lang = "en"
+    moon: bool = Field(True, description="list the Moon's sign changes too")
+
+
 class HoroscopeQuery(SkyQuery):
     lang: Lang = "en"
+    period: Literal["day", "week", "month"] = Field(
+        "day", description="the day (with the week after's events), or a week's or month's outlook"
+    )
 
 
 class SearchQuery(BaseModel):
@@ -210,11 +224,22 @@ class SkyOut(BaseModel):
     moon_phase: MoonPhaseOut
 
 
+class PlanetForSignOut(BaseModel):
+    body: str
+    sign: SignKey
+    degree: int = Field(description="whole degrees in the sign, floored as ephemerides print")
+    house: int = Field(description="the house of the reader's life it crosses (solar houses)")
+    retrograde: bool
+
+
 class HoroscopeOut(AnswerOut):
     sign: str
     date: str
     tz: str
     sky: SkyOut
+    period: Literal["day", "week", "month"] = "day"
+    planets: list[PlanetForSignOut] = Field([], description="every planet, read for the sign")
+    events: list[SkyEventOut] = Field([], description="the coming days' events, for the sign")
 
 
 class BirthOut(BaseModel):
@@ -322,3 +347,27 @@ class Health(BaseModel):
     documents: int
     vectors: int
     generator: str
+
+
+class SkyEventOut(BaseModel):
+    kind: Literal[
+        "ingress", "station-retrograde", "station-direct", "new-moon", "first-quarter",
+        "full-moon", "last-quarter", "eclipse-solar", "eclipse-lunar",
+    ]  # fmt: skip
+    body: str
+    sign: SignKey = Field(description="the sign entered, or where the body stands")
+    from_sign: SignKey | None = Field(description="the sign left (an ingress)")
+    detail: str | None = Field(description="direct/retrograde (an ingress), certain/possible "
+                               "(an eclipse)")  # fmt: skip
+    at_utc: str = Field(description="the minute, in UTC (YYYY-MM-DDTHH:MMZ)")
+    local_date: str = Field(description="the date in tz")
+    local_time: str = Field(description="the time in tz (HH:MM)")
+    text: str = Field(description="the event, in the asked language")
+    house: int | None = Field(None, description="the reader's solar house it falls in, 1-12")
+
+
+class SkyEventsOut(BaseModel):
+    start: str
+    end: str
+    tz: str
+    events: list[SkyEventOut]

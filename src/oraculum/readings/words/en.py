@@ -170,6 +170,7 @@ WORDS = Words(
         "than on the Sun",
     },
     labels={
+        "local": "local", "event": "event",
         "tarot": "tarot", "horoscope": "horoscope", "natal": "natal chart", "ask": "answer",
         "love": "love", "work": "work", "money": "money", "inner": "inner life",
         "advice": "advice", "upright": "general meaning", "reversed": "general meaning",

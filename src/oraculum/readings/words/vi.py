@@ -172,6 +172,7 @@ WORDS = Words(
         "vào cả lá số hơn là cung Mặt Trời",
     },
     labels={
+        "local": "giờ địa phương", "event": "sự kiện",
         "tarot": "tarot", "horoscope": "tử vi", "natal": "bản đồ sao", "ask": "giải đáp",
         "love": "tình cảm", "work": "công việc", "money": "tài chính", "inner": "nội tâm",
         "advice": "lời khuyên", "upright": "ý nghĩa chung", "reversed": "ý nghĩa chung",

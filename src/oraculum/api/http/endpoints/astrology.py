@@ -1,4 +1,4 @@
-"""GET /v1/horoscopes/{sign}, POST /v1/horoscopes/natal, GET /v1/sky."""
+"""GET /v1/horoscopes/{sign}, POST /v1/horoscopes/natal, GET /v1/sky, GET /v1/sky/events."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import time
 from typing import Any
 
 from oraculum.api.http.endpoints import day_or_today, measured, parse_day
-from oraculum.api.http.schemas import HoroscopeQuery, NatalRequestBody, SkyQuery
+from oraculum.api.http.schemas import EventsQuery, HoroscopeQuery, NatalRequestBody, SkyQuery
 from oraculum.api.http.services import ApiServices
 
 
@@ -25,7 +25,9 @@ def get_horoscope(runtime: ApiServices, sign: str, query: HoroscopeQuery) -> dic
 
     day = day_or_today(query.date, query.tz, runtime.clock)
     with runtime.services() as services:
-        return measured(daily_horoscope(sign, day, services, lang=query.lang, tz=query.tz))
+        return measured(
+            daily_horoscope(sign, day, services, lang=query.lang, tz=query.tz, period=query.period)
+        )
 
 
 def get_sky(runtime: ApiServices, query: SkyQuery) -> dict[str, Any]:
@@ -33,3 +35,18 @@ def get_sky(runtime: ApiServices, query: SkyQuery) -> dict[str, Any]:
     from oraculum.readings.sky_words import sky_dict
 
     return sky_dict(sky_on(day_or_today(query.date, query.tz, runtime.clock), query.tz))
+
+
+def get_events(runtime: ApiServices, query: EventsQuery) -> dict[str, Any]:
+    from datetime import timedelta
+
+    from oraculum.domain.events import events_range
+    from oraculum.readings.sky_events import event_dict, events_on_days
+
+    first = day_or_today(query.start, query.tz, runtime.clock)
+    # every schema-valid window is answered: cut where the ephemeris ends (a day early, so the
+    # last local day ends inside it in any zone)
+    last = min(first + timedelta(days=query.days - 1), events_range()[1] - timedelta(days=1))
+    found, w = events_on_days(first, last, query.tz, query.lang, moon_ingresses=query.moon)
+    rows = [event_dict(e, query.tz, w) for e in found]
+    return {"start": first.isoformat(), "end": last.isoformat(), "tz": query.tz, "events": rows}
