@@ -302,6 +302,12 @@ def test_horoscope_view_shows_the_sky(page: Page, server: Server) -> None:
     expect(page.locator("#horoscope-text")).to_contain_text("Leo")
     expect(page.locator("#horoscope-sources li")).to_have_count(len(expected["sources"]))
     expect(page.locator("#moon-phase")).to_contain_text(expected["sky"]["moon_phase"]["name"])
+    # the coming days' events, in the reader's houses
+    expect(page.locator("#horoscope-events li")).to_have_count(len(expected["events"]))
+    if expected["events"]:
+        expect(page.locator("#horoscope-events li").first).to_contain_text(
+            expected["events"][0]["text"]
+        )
     screenshot(page, "horoscope.png")
 
 

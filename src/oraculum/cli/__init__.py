@@ -5,6 +5,12 @@ from __future__ import annotations
 import typer
 
 from oraculum.cli.alarms_cmd import ALARMS_COMMAND, alarms_command
+from oraculum.cli.charts_cmd import (
+    composite_command,
+    return_command,
+    synastry_command,
+    transits_command,
+)
 from oraculum.cli.doctor_cmd import doctor_command
 from oraculum.cli.events_cmd import events_command
 from oraculum.cli.ingest_cmd import ingest_command
@@ -35,6 +41,10 @@ app.add_typer(horoscope_app, name="horoscope")
 app.command("natal")(natal_command)
 app.command("sky")(sky_command)
 app.command("events")(events_command)
+app.command("transits")(transits_command)
+app.command("synastry")(synastry_command)
+app.command("composite")(composite_command)
+app.command("return")(return_command)
 app.command("serve")(serve_command)
 app.command("invoke")(invoke_command)
 app.command("doctor")(doctor_command)

@@ -119,25 +119,58 @@ def natal_command(
         float | None, typer.Option(help="birth longitude, degrees east (-180..180)")
     ] = None,
     lang: Lang = "en",
+    houses: Annotated[
+        str, typer.Option("--houses", help="placidus, koch, equal or whole-sign")
+    ] = "placidus",
+    place: Annotated[
+        str | None,
+        typer.Option(help='the birth place, offline: "Hanoi", "Paris, FR" (sets lat, lon, tz)'),
+    ] = None,
     as_json: Json = False,
 ) -> None:
-    """The big three: sun, moon and rising sign (rising needs the time and place)."""
+    """The natal chart: the big three, every planet in its sign and house, the Ascendant, the
+    aspects, the balance and the chart ruler (houses need the time and place)."""
     with reading_services() as services, friendly_errors():
+        found = None
+        if place is not None:
+            if lat is not None or lon is not None:
+                raise InvalidInput("--place", "give --place or --lat and --lon, not both")
+            from oraculum.places import resolve
+
+            found = resolve(place, "--place")
+            lat, lon, tz = found.latitude, found.longitude, found.tz
         request = NatalRequest(
-            parse_date(birth_date, "--date"), parse_time(birth_time, "--time"), tz, lat, lon, lang
-        )
+            parse_date(birth_date, "--date"), parse_time(birth_time, "--time"), tz, lat, lon, lang,
+            houses,
+        )  # fmt: skip
         answer = natal_reading(request, services)
+        if found is not None:
+            answer.reading["place"] = {"name": found.name, "country": found.country,
+                                       "latitude": found.latitude, "longitude": found.longitude,
+                                       "tz": found.tz}  # fmt: skip
+            answer.notes.append(f"--place {place!r}: {found.label()} (GeoNames, CC BY 4.0)")
     if as_json:
         print_json(answer.as_dict())
         return
-    big3 = answer.reading["big_three"]
-    table = Table(title="big three")
-    for name in ("sun", "moon", "rising"):
-        table.add_column(name)
-    table.add_row(
-        big3["sun"], big3["moon"], big3["rising"] or f"[dim]{big3['rising_missing_reason']}[/]"
-    )
-    show_answer(answer, facts=table)
+    show_answer(answer, facts=chart_table(answer.reading["chart"], lang))
+
+
+def chart_table(chart: dict, lang: str) -> Table:
+    """The placements, named in the reading's language: sign, whole degrees (floored), house."""
+    from oraculum.readings.chart_words import point_name
+    from oraculum.readings.words import words
+
+    w = words(lang)
+    houses = chart["houses"]
+    table = Table(title=w.chart["houses"].format(system=w.chart[houses["system"]]) if houses
+                  else w.chart["no-time"])  # fmt: skip
+    for name in ("", w.labels["sign"], "°", w.labels["house"], "℞"):
+        table.add_column(name, justify="right" if name in ("°", w.labels["house"]) else "left")
+    for p in chart["placements"]:
+        motion = "[magenta]℞[/]" if p["retrograde"] and "node" not in p["body"] else ""
+        house = str(p["house"]) if p["house"] else "—"
+        table.add_row(point_name(p["body"], w), w.sign(p["sign"]), str(p["degree"]), house, motion)
+    return table
 
 
 def sky_command(day: Day = None, tz: Tz = "UTC", as_json: Json = False) -> None:

@@ -1,22 +1,27 @@
-"""The natal big three: sun, moon and rising sign, read from the signs' profiles."""
+"""A natal reading: the big three, then the full chart (domain/chart.py): each planet in its
+sign and house, the Ascendant, the tightest aspects, the balance, the ruler, and what a few
+minutes of birth time would change."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
 
+from oraculum.domain.chart import natal_chart
 from oraculum.domain.natal_chart import (
     NO_PLACE_REASON,
     NO_TIME_REASON,
     POLAR_REASON,
     natal_big_three,
 )
-from oraculum.ports import ContextGroup
 from oraculum.rag.pack import pack
 from oraculum.readings.answer import Answer
+from oraculum.readings.chart_words import chart_dict, chart_facts, chart_groups
 from oraculum.readings.services import Services, Stopwatch, check_lang
 from oraculum.readings.words import words
 
+# Ten bodies, the Ascendant and six aspects, with their passages: room for every one.
+NATAL_CONTEXT_TOKENS = 8_000
 # Why the rising sign is unknown, as the reading's words name it.
 REASONS = {NO_TIME_REASON: "no_time", NO_PLACE_REASON: "no_place", POLAR_REASON: "polar"}
 
@@ -29,6 +34,7 @@ class NatalRequest:
     latitude: float | None = None
     longitude: float | None = None
     lang: str = "en"
+    house_system: str = "placidus"  # placidus, koch, equal, whole-sign
 
 
 def natal_reading(request: NatalRequest, services: Services) -> Answer:
@@ -39,16 +45,14 @@ def natal_reading(request: NatalRequest, services: Services) -> Answer:
         big3 = natal_big_three(
             request.birth_date, request.birth_time, request.tz, request.latitude, request.longitude
         )
-        groups = []
-        facts = []
-        placements = [("sun", big3.sun), ("moon", big3.moon)]
+        chart = natal_chart(
+            request.birth_date, request.birth_time, request.tz, request.latitude,
+            request.longitude, request.house_system,
+        )  # fmt: skip
+        facts = [w.natal["sun"].format(w.sign(big3.sun.key)),
+                 w.natal["moon"].format(w.sign(big3.moon.key))]  # fmt: skip
         if big3.rising is not None:
-            placements.append(("rising", big3.rising))
-        for label, sign in placements:
-            items, _ = services.knowledge.sections(f"zodiac-sign/{sign.key}", lang, ("profile",))
-            heading = w.natal[label].format(w.sign(sign.key))
-            groups.append(ContextGroup(heading, tuple(items)))
-            facts.append(heading)
+            facts.append(w.natal["rising"].format(w.sign(big3.rising.key)))
         if big3.rising_missing_reason:
             facts.append(w.natal["missing"].format(w.natal[REASONS[big3.rising_missing_reason]]))
         for body, uncertain, sign in (
@@ -57,10 +61,9 @@ def natal_reading(request: NatalRequest, services: Services) -> Answer:
         ):
             if uncertain:
                 facts.append(w.natal["uncertain"].format(w.body(body), w.sign(sign.key)))
-        article, _ = services.knowledge.sections("article/sun-moon-rising", lang, ("text",))
-        if article:
-            groups.append(ContextGroup(article[0].title, tuple(article)))
-        context = pack(groups, services.limits.context_tokens)
+        facts += chart_facts(chart, w)
+        groups = chart_groups(chart, lang, services, w)
+        context = pack(groups, max(services.limits.context_tokens, NATAL_CONTEXT_TOKENS))
     with clock.lap("generate"):
         generation = services.generate("natal", lang, context, facts=tuple(facts))
     reading = {
@@ -84,5 +87,6 @@ def natal_reading(request: NatalRequest, services: Services) -> Answer:
             if big3.ascendant_longitude is None
             else round(big3.ascendant_longitude, 4),
         },
+        "chart": chart_dict(chart),
     }
     return Answer.made("natal", lang, generation, context, reading, clock.timings())

@@ -89,6 +89,16 @@ def horoscope_routes() -> list[Route]:
               query=s.SkyQuery),
         Route("GET", "/v1/sky/events", astrology.get_events, s.SkyEventsOut, "get_sky_events",
               "astrology", query=s.EventsQuery),
+        Route("POST", "/v1/charts/transits", astrology.post_transits, s.TransitsOut,
+              "post_transits", "astrology", body=s.TransitsBody),
+        Route("POST", "/v1/charts/synastry", astrology.post_synastry, s.SynastryOut,
+              "post_synastry", "astrology", body=s.PairBody),
+        Route("POST", "/v1/charts/composite", astrology.post_composite, s.CompositeOut,
+              "post_composite", "astrology", body=s.PairBody),
+        Route("POST", "/v1/charts/solar-return", astrology.post_solar_return, s.ReturnsOut,
+              "post_solar_return", "astrology", body=s.SolarReturnBody),
+        Route("POST", "/v1/charts/lunar-return", astrology.post_lunar_return, s.ReturnsOut,
+              "post_lunar_return", "astrology", body=s.LunarReturnBody),
     ]  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 Lang = Literal["en", "vi"]
+HouseSystem = Literal["placidus", "koch", "equal", "whole-sign"]
 SpreadId = Literal[
     "single", "three-card", "celtic-cross", "relationship", "horseshoe", "two-paths",
     "mind-body-spirit", "situation-action-outcome", "year-ahead", "weekly", "yes-no",
@@ -82,6 +83,9 @@ class NatalRequestBody(Strict):
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     lang: Lang = "en"
+    house_system: HouseSystem = Field(
+        "placidus", description="placidus, koch, equal or whole-sign (equal above 66° latitude)"
+    )
 
 
 class AskRequest(Strict):
@@ -103,7 +107,7 @@ class SkyQuery(BaseModel):
 
 class EventsQuery(BaseModel):
     start: DateText | None = Field(None, description=f"the first local day; {TODAY_DOC}")
-    days: int = Field(
+    days: Annotated[int, BeforeValidator(_json_integer)] = Field(
         7, ge=1, le=400, description="how many local days, from start (cut at the ephemeris's "
         "end, 2053-09-28)",
     )  # fmt: skip
@@ -262,9 +266,54 @@ class BigThreeOut(BaseModel):
     ascendant_longitude: float | None
 
 
+class ChartPlacementOut(BaseModel):
+    body: str = Field(description="sun … pluto, north-node, south-node, ascendant, midheaven")
+    longitude: float
+    sign: SignKey
+    degree: int = Field(description="whole degrees in the sign, floored")
+    house: int | None = Field(description="1-12; null without a birth time and place")
+    retrograde: bool
+
+
+class ChartHousesOut(BaseModel):
+    system: HouseSystem
+    requested_system: HouseSystem
+    fallback_reason: str | None
+    cusps: list[float]
+
+
+class ChartAspectOut(BaseModel):
+    a: str
+    b: str
+    kind: str
+    orb: float
+    applying: bool | None
+
+
+class ChartWarningOut(BaseModel):
+    point: str
+    what: Literal["sign", "house"]
+    now: str | int
+    other: str | int
+    minutes: int = Field(description="minutes earlier (negative) or later the other begins")
+
+
+class ChartOut(BaseModel):
+    instant: str | None
+    placements: list[ChartPlacementOut]
+    houses: ChartHousesOut | None
+    aspects: list[ChartAspectOut]
+    elements: dict[str, int]
+    modalities: dict[str, int]
+    ruler: str | None = Field(description="the chart ruler: the rising sign's traditional ruler")
+    warnings: list[ChartWarningOut]
+    missing: list[str] = Field(description="no-time, no-place, polar")
+
+
 class NatalOut(AnswerOut):
     birth: BirthOut
     big_three: BigThreeOut
+    chart: ChartOut
 
 
 class AskOut(AnswerOut):
@@ -371,3 +420,100 @@ class SkyEventsOut(BaseModel):
     end: str
     tz: str
     events: list[SkyEventOut]
+
+
+class PersonBody(Strict):
+    name: str = Field("", max_length=80)
+    date: DateText
+    time: str | None = Field(None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+                             description="local time of birth, HH:MM")  # fmt: skip
+    tz: TimeZone = "UTC"
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+
+
+class TransitsBody(Strict):
+    person: PersonBody
+    date: DateText | None = Field(None, description=TODAY_DOC)
+
+
+class PairBody(Strict):
+    a: PersonBody
+    b: PersonBody
+
+
+class SolarReturnBody(Strict):
+    person: PersonBody
+    year: Annotated[int, Field(ge=1900, le=2052, description="the year of the solar return"),
+                    BeforeValidator(_json_integer)]  # fmt: skip
+
+
+class LunarReturnBody(Strict):
+    person: PersonBody
+    month: str = Field(pattern=r"^(19[0-9]{2}|20[0-4][0-9]|205[0-2])-(0[1-9]|1[0-2])$",
+                       description="YYYY-MM: the lunar returns of that month")  # fmt: skip
+
+
+class TransitAspectOut(BaseModel):
+    transit: str
+    natal: str
+    kind: str
+    orb: float
+    applying: bool | None
+    transit_at: str
+    natal_at: str
+    exact_utc: str | None = Field(description="when it is exact, within 60 days (not the Moon)")
+
+
+class TransitsOut(BaseModel):
+    person: str
+    date: str
+    aspects: list[TransitAspectOut]
+
+
+class PairAspectOut(BaseModel):
+    a: str
+    b: str
+    kind: str
+    orb: float
+
+
+class SignPairOut(BaseModel):
+    a: str
+    b: str
+    a_sign: SignKey
+    b_sign: SignKey
+    relation: str
+
+
+class SynastryOut(BaseModel):
+    people: list[str]
+    aspects: list[PairAspectOut]
+    a_in_b_houses: dict[str, int]
+    b_in_a_houses: dict[str, int]
+    elements: dict[str, dict[str, int]]
+    summary: list[SignPairOut]
+
+
+class CompositePointOut(BaseModel):
+    body: str
+    longitude: float
+    sign: SignKey
+    degree: int
+
+
+class CompositeOut(BaseModel):
+    people: list[str]
+    placements: list[CompositePointOut]
+
+
+class ReturnMomentOut(BaseModel):
+    utc: str
+    local: str
+    ascendant: str | None
+    placements: dict[str, str]
+
+
+class ReturnsOut(BaseModel):
+    person: str
+    returns: list[ReturnMomentOut]

@@ -71,8 +71,8 @@ class ExtractiveComposer:
             body = [group.note] if group.note else []
             for n, item in enumerate(group.items):
                 body.append(_extract(item, 3 if n == 0 else 1, group.heading))
-            if body:
-                paragraphs.append(f"{group.heading}\n" + " ".join(body))
+            # a heading alone still says something (an event and its date, a placement)
+            paragraphs.append(f"{group.heading}\n" + " ".join(body) if body else group.heading)
         if request.facts:
             paragraphs.append(
                 f"{words['synthesis']}\n" + "\n".join(f"• {f}" for f in request.facts)

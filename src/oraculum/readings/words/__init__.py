@@ -36,6 +36,9 @@ class Words:
     modalities: dict[str, str]  # cardinal, fixed, mutable
     labels: dict[str, str]  # what the command line and the web page print beside the text
     events: dict[str, str]  # how each kind of sky event reads (readings/sky_events.py)
+    chart: dict[str, str]  # the natal chart's sentences (readings/natal.py)
+    aspects: dict[str, str]  # conjunction ... quintile
+    points: dict[str, str]  # north-node, south-node, ascendant, midheaven
     compat: dict[str, str]  # the compatibility rules' sentences (readings/compatibility.py)
 
     def body(self, key: str) -> str:

@@ -170,6 +170,7 @@ WORDS = Words(
         "than on the Sun",
     },
     labels={
+        "sign": "sign", "house": "house",
         "local": "local", "event": "event",
         "tarot": "tarot", "horoscope": "horoscope", "natal": "natal chart", "ask": "answer",
         "love": "love", "work": "work", "money": "money", "inner": "inner life",
@@ -196,5 +197,40 @@ WORDS = Words(
         "when": "{day} (your date), {utc} UTC",
         "heading": "The coming days",
         "none": "No ingress, station or lunation in these days.",
+    },
+    chart={
+        "placement": "{body} in {sign} {degree}°{retro}, house {house}",
+        "placement_no_house": "{body} in {sign} {degree}°{retro}",
+        "retro": " (retrograde)",
+        "aspect": "{a} {aspect} {b} (orb {orb:.1f}°)",
+        "elements": "Elements: {fire} fire, {earth} earth, {air} air, {water} water; "
+        "modalities: {cardinal} cardinal, {fixed} fixed, {mutable} mutable (the ten bodies).",
+        "strong": "{element} is strongest ({n} of 10).",
+        "lacking": "No body in {element}.",
+        "ruler": "Chart ruler: {planet}, ruler of the rising sign {sign}, in {where}.",
+        "near_sign": "The {point} is {degree}° into {sign}: {minutes} minutes {when} it would be "
+        "in {other}. Check the birth time.",
+        "near_house": "{body} sits near a house cusp: {minutes} minutes {when} it would be in "
+        "house {other}.",
+        "earlier": "earlier", "later": "later",
+        "no-time": "Without a birth time there are no houses, no Ascendant and no Midheaven; the "
+        "planets are placed at local noon.",
+        "no-place": "Without the birth place there are no houses, no Ascendant and no Midheaven.",
+        "polar": "Beyond 66° of latitude the quadrant houses are not defined: {system} houses "
+        "are used.",
+        "fallback": "{reason}",
+        "houses": "Houses: {system}.",
+        "ascendant_heading": "Ascendant in {sign} {degree}°",
+        "where": "{sign} {degree}°, house {house}",
+        "placidus": "Placidus", "koch": "Koch", "equal": "equal", "whole-sign": "whole sign",
+    },
+    aspects={
+        "conjunction": "conjunct", "sextile": "sextile", "square": "square", "trine": "trine",
+        "opposition": "opposite", "semi-sextile": "semi-sextile", "semi-square": "semi-square",
+        "sesquiquadrate": "sesquiquadrate", "quincunx": "quincunx", "quintile": "quintile",
+    },
+    points={
+        "north-node": "North Node", "south-node": "South Node", "ascendant": "Ascendant",
+        "midheaven": "Midheaven",
     },
 )  # fmt: skip

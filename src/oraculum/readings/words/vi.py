@@ -172,6 +172,7 @@ WORDS = Words(
         "vào cả lá số hơn là cung Mặt Trời",
     },
     labels={
+        "sign": "cung", "house": "nhà",
         "local": "giờ địa phương", "event": "sự kiện",
         "tarot": "tarot", "horoscope": "tử vi", "natal": "bản đồ sao", "ask": "giải đáp",
         "love": "tình cảm", "work": "công việc", "money": "tài chính", "inner": "nội tâm",
@@ -198,5 +199,40 @@ WORDS = Words(
         "when": "{day} (theo giờ của bạn), {utc} giờ UTC",
         "heading": "Những ngày tới",
         "none": "Những ngày này không có hành tinh nào đổi cung, đổi chiều hay pha trăng chính.",
+    },
+    chart={
+        "placement": "{body} ở {sign} {degree}°{retro}, nhà {house}",
+        "placement_no_house": "{body} ở {sign} {degree}°{retro}",
+        "retro": " (nghịch hành)",
+        "aspect": "{a} {aspect} {b} (sai số {orb:.1f}°)",
+        "elements": "Nguyên tố: {fire} Lửa, {earth} Đất, {air} Khí, {water} Nước; nhóm: "
+        "{cardinal} tiên phong, {fixed} kiên định, {mutable} linh hoạt (mười thiên thể).",
+        "strong": "Nguyên tố {element} mạnh nhất ({n} trong 10).",
+        "lacking": "Không có thiên thể nào thuộc nguyên tố {element}.",
+        "ruler": "Chủ tinh của lá số: {planet}, chủ tinh của cung Mọc {sign}, nằm ở {where}.",
+        "near_sign": "{point} ở {degree}° {sign}: sớm hơn hoặc muộn hơn {minutes} phút ({when}) "
+        "thì sẽ ở {other}. Bạn hãy kiểm tra lại giờ sinh.",
+        "near_house": "{body} nằm sát ranh giới nhà: {minutes} phút {when} thì sẽ ở nhà {other}.",
+        "earlier": "sớm hơn", "later": "muộn hơn",
+        "no-time": "Không có giờ sinh thì không xác định được các nhà, cung Mọc và Thiên Đỉnh; "
+        "các hành tinh được đặt vào giữa trưa theo giờ địa phương.",
+        "no-place": "Không có nơi sinh thì không xác định được các nhà, cung Mọc và Thiên Đỉnh.",
+        "polar": "Ở vĩ độ trên 66°, hệ nhà chia góc phần tư không xác định được: lá số dùng hệ "
+        "nhà {system}.",
+        "fallback": "{reason}",
+        "houses": "Hệ nhà: {system}.",
+        "ascendant_heading": "Cung Mọc ở {sign} {degree}°",
+        "where": "{sign} {degree}°, nhà {house}",
+        "placidus": "Placidus", "koch": "Koch", "equal": "nhà đều", "whole-sign": "nhà trọn cung",
+    },
+    aspects={
+        "conjunction": "hợp", "sextile": "lục hợp với", "square": "vuông góc với",
+        "trine": "tam hợp với", "opposition": "đối với", "semi-sextile": "bán lục hợp với",
+        "semi-square": "bán vuông với", "sesquiquadrate": "nghịch vuông với",
+        "quincunx": "lệch 150° với", "quintile": "ngũ phân với",
+    },
+    points={
+        "north-node": "La Hầu (Bắc Giao)", "south-node": "Kế Đô (Nam Giao)",
+        "ascendant": "Cung Mọc", "midheaven": "Thiên Đỉnh",
     },
 )  # fmt: skip

@@ -59,6 +59,8 @@ const I18N = {
     positions: "Positions",
     cardSource: "Meaning from source",
     synthesis: "Synthesis",
+    comingDays: "The coming days",
+    house: "house",
     focusLabel: "Read for",
     positionAsks: "This position",
     focus_love: "love",
@@ -121,6 +123,8 @@ const I18N = {
     positions: "Vị trí",
     cardSource: "Ý nghĩa từ nguồn",
     synthesis: "Tổng hợp",
+    comingDays: "Những ngày tới",
+    house: "nhà",
     focusLabel: "Đọc theo",
     positionAsks: "Vị trí này",
     focus_love: "tình cảm",
@@ -884,6 +888,16 @@ function renderHoroscope(answer) {
   renderSources($("#horoscope-sources"), answer.sources, "hsrc");
   renderMeta($("#horoscope-meta"), answer);
   renderSky(answer.sky);
+  $("#horoscope-events").replaceChildren(
+    ...(answer.events || []).map((e) =>
+      el(
+        "li",
+        { dataset: { kind: e.kind, body: e.body } },
+        el("time", { datetime: e.at_utc }, `${e.local_date} ${e.local_time}`),
+        ` — ${e.text} (${t("house")} ${e.house})`,
+      ),
+    ),
+  );
   $("#horoscope-result").hidden = false;
 }
 

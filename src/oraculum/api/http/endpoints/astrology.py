@@ -6,7 +6,17 @@ from datetime import time
 from typing import Any
 
 from oraculum.api.http.endpoints import day_or_today, measured, parse_day
-from oraculum.api.http.schemas import EventsQuery, HoroscopeQuery, NatalRequestBody, SkyQuery
+from oraculum.api.http.schemas import (
+    EventsQuery,
+    HoroscopeQuery,
+    LunarReturnBody,
+    NatalRequestBody,
+    PairBody,
+    PersonBody,
+    SkyQuery,
+    SolarReturnBody,
+    TransitsBody,
+)
 from oraculum.api.http.services import ApiServices
 
 
@@ -15,7 +25,9 @@ def create_natal(runtime: ApiServices, body: NatalRequestBody) -> dict[str, Any]
 
     born = parse_day(body.birth_date, "birth_date")
     at = time.fromisoformat(body.birth_time) if body.birth_time else None
-    request = NatalRequest(born, at, body.tz, body.latitude, body.longitude, body.lang)
+    request = NatalRequest(
+        born, at, body.tz, body.latitude, body.longitude, body.lang, body.house_system
+    )
     with runtime.services() as services:
         return measured(natal_reading(request, services))
 
@@ -50,3 +62,42 @@ def get_events(runtime: ApiServices, query: EventsQuery) -> dict[str, Any]:
     found, w = events_on_days(first, last, query.tz, query.lang, moon_ingresses=query.moon)
     rows = [event_dict(e, query.tz, w) for e in found]
     return {"start": first.isoformat(), "end": last.isoformat(), "tz": query.tz, "events": rows}
+
+
+def _person(body: PersonBody) -> Any:
+    from oraculum.readings.relations import Person
+
+    at = time.fromisoformat(body.time) if body.time else None
+    return Person(body.name or "person", parse_day(body.date, "date"), at, body.tz,
+                  body.latitude, body.longitude)  # fmt: skip
+
+
+def post_transits(runtime: ApiServices, body: TransitsBody) -> dict[str, Any]:
+    from oraculum.readings.relations import transits
+
+    person = _person(body.person)
+    return transits(person, day_or_today(body.date, person.tz, runtime.clock))
+
+
+def post_synastry(runtime: ApiServices, body: PairBody) -> dict[str, Any]:
+    from oraculum.readings.relations import synastry
+
+    return synastry(_person(body.a), _person(body.b))
+
+
+def post_composite(runtime: ApiServices, body: PairBody) -> dict[str, Any]:
+    from oraculum.readings.relations import composite_of
+
+    return composite_of(_person(body.a), _person(body.b))
+
+
+def post_solar_return(runtime: ApiServices, body: SolarReturnBody) -> dict[str, Any]:
+    from oraculum.readings.relations import returns_of
+
+    return returns_of(_person(body.person), body.year, None)
+
+
+def post_lunar_return(runtime: ApiServices, body: LunarReturnBody) -> dict[str, Any]:
+    from oraculum.readings.relations import returns_of
+
+    return returns_of(_person(body.person), None, body.month)
