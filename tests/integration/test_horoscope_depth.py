@@ -5,6 +5,7 @@ here, that the readings carry them, in the reader's zone and houses."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -62,8 +63,9 @@ def test_a_vietnamese_horoscope_names_the_events_in_vietnamese(services):
     answer = daily_horoscope("scorpio", DAY, services, lang="vi", tz=ZONE).as_dict()
     assert "Sao Thủy vào Nhân Mã" in answer["text"] and "Trăng non ở Nhân Mã" in answer["text"]
     assert "nhà 2 của bạn" in answer["text"]
+    prose = re.sub(r"\[[^\]]+\]", "", answer["text"])  # the citations' ids stay English
     for word in ("enters", "your", "house", "New Moon", "retrograde"):
-        assert word not in answer["text"], word
+        assert word not in prose, word
 
 
 def test_the_month_outlook_lists_a_month_of_events(services):
