@@ -53,10 +53,13 @@ def chart_groups(chart: Chart, lang: str, services: Services, w: Words) -> list[
             items += _natal(f"planet-in-house/{p.body}-in-house-{p.house}", "natal", lang,
                             services, 1, heading)  # fmt: skip
         groups.append(ContextGroup(heading, tuple(items)))
+    explained: set[str] = set()  # each kind of aspect is explained once, at its tightest
     for a in [a for a in chart.aspects if a.kind in MAJOR][:ASPECTS_READ]:
         heading = w.chart["aspect"].format(a=point_name(a.a, w), b=point_name(a.b, w),
                                            aspect=w.aspects[a.kind], orb=a.orb)  # fmt: skip
-        items = _natal(f"aspect/{a.kind}", "natal", lang, services, 1, heading)
+        items = [] if a.kind in explained else _natal(f"aspect/{a.kind}", "natal", lang,
+                                                      services, 1, heading)  # fmt: skip
+        explained.add(a.kind)
         groups.append(ContextGroup(heading, tuple(items)))
     return groups
 

@@ -36,8 +36,14 @@ HOROSCOPE_CONTEXT_TOKENS = 6_000
 STORED_DAYS = range(-1, 8)  # days from today whose horoscopes are stored: yesterday to +7
 
 
+# Raised when what a horoscope holds changes, so a stored one of the old shape is not served
+# after an upgrade (2: every planet in the reader's house, the coming events).
+READING_VERSION = 2
+
+
 def cache_key(sign: Sign, day: date, lang: str, tz: str, model: str) -> str:
-    return f"{CACHE_PREFIX}{sign.key}/{day.isoformat()}/{lang}/{noon_offset(day, tz)}/{model}"
+    where = noon_offset(day, tz)
+    return f"{CACHE_PREFIX}v{READING_VERSION}/{sign.key}/{day.isoformat()}/{lang}/{where}/{model}"
 
 
 def noon_offset(day: date, tz: str) -> str:
