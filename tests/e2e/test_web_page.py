@@ -374,3 +374,15 @@ def test_an_off_topic_question_draws_no_card_on_the_page(page: Page, server: Ser
     expect(page.locator("#declined")).to_contain_text("Oraculum reads tarot and astrology")
     expect(page.locator("#spread-layout .card")).to_have_count(0)
     expect(page.locator("#synthesis-panel")).to_be_hidden()
+
+
+def test_the_natal_wheel_is_drawn_on_the_page(page: Page, server: Server) -> None:
+    page.fill("#api-key", API_KEY)
+    page.click("#tab-horoscope")
+    page.click("#wheel-go")  # the form holds a birth: 1990-05-15 14:30, Ho Chi Minh City
+    wheel = page.locator("#wheel")
+    expect(wheel).to_be_visible()
+    expect(wheel).to_have_attribute("src", re.compile(r"^blob:"))
+    assert wheel.evaluate("img => img.naturalWidth") == 600  # the SVG decoded as an image
+    shot = screenshot(page, "natal-wheel.png")
+    assert shot.stat().st_size > 20_000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -126,6 +127,9 @@ def natal_command(
         str | None,
         typer.Option(help='the birth place, offline: "Hanoi", "Paris, FR" (sets lat, lon, tz)'),
     ] = None,
+    svg: Annotated[
+        Path | None, typer.Option("--svg", help="also write the chart wheel to this SVG file")
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """The natal chart: the big three, every planet in its sign and house, the Ascendant, the
@@ -144,6 +148,18 @@ def natal_command(
             houses,
         )  # fmt: skip
         answer = natal_reading(request, services)
+        if svg is not None:
+            from oraculum.domain.chart import natal_chart
+            from oraculum.readings.wheel import wheel_svg
+
+            r = request
+            chart = natal_chart(r.birth_date, r.birth_time, r.tz, r.latitude, r.longitude,
+                                r.house_system)  # fmt: skip
+            try:
+                svg.write_text(wheel_svg(chart, f"natal chart, {birth_date}"), encoding="utf-8")
+            except OSError as exc:
+                raise InvalidInput("--svg", f"cannot write {svg}: {exc.strerror}") from None
+            answer.notes.append(f"wheel written to {svg}")
         if found is not None:
             answer.reading["place"] = {"name": found.name, "country": found.country,
                                        "latitude": found.latitude, "longitude": found.longitude,

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from oraculum import __version__, observability
@@ -38,6 +38,7 @@ def _problem(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 COMMON = _problem(400, 401, 413, 422, 500)
+JSON = "application/json"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -81,6 +82,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         other = sorted({"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} - allowed)
         v1.add_api_route(path, _not_allowed(allowed), methods=other, include_in_schema=False)
     for route in routes:
+        responses = _problem(*route.problems) if route.problems else {}
+        extra: dict[str, Any] = {}
+        if route.media != JSON:  # text of another type (an SVG wheel): no JSON model
+            responses = {
+                **responses,
+                200: {"content": {route.media: {"schema": {"type": "string"}}}},
+            }
+            extra = {"response_class": Response}
         (public if route.public else v1).add_api_route(
             route.path,
             _endpoint(route, runtime),
@@ -88,7 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response_model=route.response,
             name=route.name,
             tags=[route.tag],
-            responses=_problem(*route.problems) if route.problems else None,
+            responses=responses or None,
+            **extra,
         )
     app.include_router(v1)
     app.include_router(public)
@@ -147,7 +157,8 @@ def _endpoint(route: Route, runtime: ApiServices) -> Callable[..., Any]:
             args.append(given["query"])
         if route.body is not None:
             args.append(given["body"])
-        return route.call(runtime, *args)
+        result = route.call(runtime, *args)
+        return result if route.media == JSON else Response(result, media_type=route.media)
 
     endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     endpoint.__name__ = route.name

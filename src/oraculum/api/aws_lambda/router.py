@@ -165,7 +165,10 @@ class Router:
             http.log_request(status, (time.perf_counter() - started) * 1e3, who, self.function)
         finally:
             observability.flush()
-        body = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        body = (
+            payload if isinstance(payload, str)
+            else json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        )  # fmt: skip
         out = {**headers, **http.security_headers(path, headers.get("content-type"))}
         return {
             "statusCode": status,
@@ -204,6 +207,8 @@ class Router:
                 )
             args = self._inputs(route, params, request)
             result = route.call(self.runtime, *args)
+            if route.response is None:  # another media type (an SVG wheel): its text as is
+                return 200, result, {"content-type": route.media}
             return 200, _serialise(route.response, result), {"content-type": JSON}
         except Problem as problem:
             return self._problem(problem, request.path, problem.headers)

@@ -27,7 +27,7 @@ SECURITY_HEADERS = {
 # JSON answers load nothing; the page loads its own script, style and data from this origin.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 PAGE_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )

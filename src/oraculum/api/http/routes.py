@@ -23,7 +23,7 @@ class Route:
     method: str
     path: str  # "/v1/tarot/cards/{card_id}"
     call: Call
-    response: type[BaseModel]
+    response: type[BaseModel] | None  # None for a route that answers another media type
     name: str  # the operation's name in OpenAPI
     tag: str
     body: type[BaseModel] | None = None
@@ -31,6 +31,7 @@ class Route:
     params: type[BaseModel] | None = None  # the path parameters, validated
     public: bool = False  # no credential needed (/health)
     problems: tuple[int, ...] = ()  # statuses documented beyond the common ones
+    media: str = "application/json"  # what a 200 holds; another type is returned as text
 
     @property
     def literal(self) -> bool:
@@ -89,6 +90,8 @@ def horoscope_routes() -> list[Route]:
               query=s.SkyQuery),
         Route("GET", "/v1/sky/events", astrology.get_events, s.SkyEventsOut, "get_sky_events",
               "astrology", query=s.EventsQuery),
+        Route("GET", "/v1/charts/wheel.svg", astrology.get_wheel, None, "get_chart_wheel",
+              "astrology", query=s.WheelQuery, media="image/svg+xml"),
         Route("POST", "/v1/charts/transits", astrology.post_transits, s.TransitsOut,
               "post_transits", "astrology", body=s.TransitsBody),
         Route("POST", "/v1/charts/synastry", astrology.post_synastry, s.SynastryOut,

@@ -517,3 +517,13 @@ class ReturnMomentOut(BaseModel):
 class ReturnsOut(BaseModel):
     person: str
     returns: list[ReturnMomentOut]
+
+
+class WheelQuery(BaseModel):
+    date: DateText
+    time: str | None = Field(None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                             description="local time of birth, HH:MM")  # fmt: skip
+    tz: TimeZone = "UTC"
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    house_system: HouseSystem = "placidus"

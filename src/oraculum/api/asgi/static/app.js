@@ -60,6 +60,13 @@ const I18N = {
     cardSource: "Meaning from source",
     synthesis: "Synthesis",
     comingDays: "The coming days",
+    wheelHeading: "Natal chart wheel",
+    birthDate: "Birth date",
+    birthTime: "Birth time",
+    zone: "Time zone",
+    latitude: "Latitude",
+    longitude: "Longitude",
+    drawWheel: "Draw the wheel",
     house: "house",
     focusLabel: "Read for",
     positionAsks: "This position",
@@ -124,6 +131,13 @@ const I18N = {
     cardSource: "Ý nghĩa từ nguồn",
     synthesis: "Tổng hợp",
     comingDays: "Những ngày tới",
+    wheelHeading: "Bản đồ sao",
+    birthDate: "Ngày sinh",
+    birthTime: "Giờ sinh",
+    zone: "Múi giờ",
+    latitude: "Vĩ độ",
+    longitude: "Kinh độ",
+    drawWheel: "Vẽ bản đồ sao",
     house: "nhà",
     focusLabel: "Đọc theo",
     positionAsks: "Vị trí này",
@@ -311,7 +325,7 @@ async function api(path, { method = "GET", body } = {}) {
       status: problem.status || response.status,
     });
   }
-  return data;
+  return data ?? (await response.text()); // a wheel is SVG text, not JSON
 }
 
 // ---------- errors ----------
@@ -916,6 +930,27 @@ async function readHoroscope(event) {
   });
 }
 
+/** The wheel is SVG text; shown through an <img> from a blob, so nothing in it can run. */
+async function drawWheel(event) {
+  event.preventDefault();
+  await busy($("#wheel-go"), t("readingBusy"), async () => {
+    const params = new URLSearchParams({ date: $("#birth-date").value, tz: $("#birth-tz").value });
+    for (const [name, input] of [
+      ["time", "#birth-time"],
+      ["latitude", "#birth-lat"],
+      ["longitude", "#birth-lon"],
+    ]) {
+      if ($(input).value) params.set(name, $(input).value);
+    }
+    const svgText = await api(`/v1/charts/wheel.svg?${params}`);
+    const url = URL.createObjectURL(new Blob([svgText], { type: "image/svg+xml" }));
+    const img = $("#wheel");
+    if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
+    img.src = url;
+    $("#wheel-result").hidden = false;
+  });
+}
+
 // ---------- language, tabs, settings ----------
 
 function fillSigns() {
@@ -981,6 +1016,7 @@ function init() {
   $("#spread").addEventListener("change", spreadHint);
   $("#tarot-form").addEventListener("submit", drawReading);
   $("#horoscope-form").addEventListener("submit", readHoroscope);
+  $("#wheel-form").addEventListener("submit", drawWheel);
 
   const tabs = [...document.querySelectorAll("[role=tab]")];
   for (const tab of tabs) {

@@ -16,6 +16,7 @@ from oraculum.api.http.schemas import (
     SkyQuery,
     SolarReturnBody,
     TransitsBody,
+    WheelQuery,
 )
 from oraculum.api.http.services import ApiServices
 
@@ -101,3 +102,14 @@ def post_lunar_return(runtime: ApiServices, body: LunarReturnBody) -> dict[str, 
     from oraculum.readings.relations import returns_of
 
     return returns_of(_person(body.person), None, body.month)
+
+
+def get_wheel(runtime: ApiServices, query: WheelQuery) -> str:
+    """The natal chart's wheel as SVG text."""
+    from oraculum.domain.chart import natal_chart
+    from oraculum.readings.wheel import wheel_svg
+
+    at = time.fromisoformat(query.time) if query.time else None
+    chart = natal_chart(parse_day(query.date, "date"), at, query.tz, query.latitude,
+                        query.longitude, query.house_system)  # fmt: skip
+    return wheel_svg(chart, f"natal chart, {query.date} {query.time or ''} {query.tz}")
