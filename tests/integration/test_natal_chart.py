@@ -65,3 +65,12 @@ def test_other_house_systems_and_the_polar_fallback(services):
         chart["houses"]["system"] == "equal" and chart["houses"]["requested_system"] == "placidus"
     )
     assert chart["houses"]["fallback_reason"]
+
+
+def test_each_planet_reads_its_own_sign_and_house(services):
+    answer = natal_reading(HCMC, services).as_dict()
+    for p in answer["chart"]["placements"][:10]:
+        house = f"planet-in-house/{p['body']}-in-house-{p['house']}/en#"
+        sign = f"planet-in-sign/{p['body']}-in-{p['sign']}/en#"
+        assert any(s.startswith(house) for s in answer["sources"]), house
+        assert any(s.startswith(sign) for s in answer["sources"]), sign
