@@ -74,3 +74,11 @@ def test_each_planet_reads_its_own_sign_and_house(services):
         sign = f"planet-in-sign/{p['body']}-in-{p['sign']}/en#"
         assert any(s.startswith(house) for s in answer["sources"]), house
         assert any(s.startswith(sign) for s in answer["sources"]), sign
+
+
+def test_minor_aspects_on_request(services):
+    major = natal_reading(HCMC, services).reading["chart"]["aspects"]
+    both = natal_reading(NatalRequest(**{**HCMC.__dict__, "minor_aspects": True}), services)
+    kinds = {a["kind"] for a in both.reading["chart"]["aspects"]}
+    assert kinds - {a["kind"] for a in major} and kinds & {"semi-sextile", "semi-square",
+                                                          "sesquiquadrate", "quincunx", "quintile"}  # fmt: skip

@@ -130,6 +130,7 @@ def natal_command(
     svg: Annotated[
         Path | None, typer.Option("--svg", help="also write the chart wheel to this SVG file")
     ] = None,
+    minor: Annotated[bool, typer.Option("--minor-aspects", help="the minor aspects too")] = False,
     as_json: Json = False,
 ) -> None:
     """The natal chart: the big three, every planet in its sign and house, the Ascendant, the
@@ -145,7 +146,7 @@ def natal_command(
             lat, lon, tz = found.latitude, found.longitude, found.tz
         request = NatalRequest(
             parse_date(birth_date, "--date"), parse_time(birth_time, "--time"), tz, lat, lon, lang,
-            houses,
+            houses, minor,
         )  # fmt: skip
         answer = natal_reading(request, services)
         if svg is not None:

@@ -19,7 +19,14 @@ from oraculum.domain.errors import InvalidInput
 from oraculum.domain.houses import Houses, houses
 from oraculum.domain.natal_chart import MAX_ASCENDANT_LATITUDE, _sign_at_and_change
 from oraculum.domain.nodes import lunar_nodes
-from oraculum.domain.sky import BODY_KEYS, check_coordinate, check_date, sky_at, zone
+from oraculum.domain.sky import (
+    BODY_KEYS,
+    apparent_longitudes,
+    check_coordinate,
+    check_date,
+    sky_at,
+    zone,
+)
 from oraculum.domain.zodiac import sign_of_longitude
 
 T = TypeVar("T")
@@ -109,6 +116,24 @@ def near_changes(
         found = _first_change(house, instant, NEAR_MINUTES)
         if found:
             out.append(Warning(body, "house", house(instant), found[0], found[1]))
+    out += _sign_changes(instant, bodies)
+    return out
+
+
+def _sign_changes(instant: datetime, bodies: dict[str, float]) -> list[Warning]:
+    """Bodies that change sign within minutes of the birth (the Moon moves a degree in two
+    hours): only those within half a degree of a sign's edge are looked at minute by minute."""
+    out = []
+    for body, lon in bodies.items():
+        if min(lon % 30.0, 30.0 - lon % 30.0) > 0.5:
+            continue
+
+        def sign(t: datetime, b: str = body) -> str:
+            return sign_of_longitude(apparent_longitudes((b,), [t])[b][0]).key
+
+        found = _first_change(sign, instant, NEAR_MINUTES)
+        if found:
+            out.append(Warning(body, "sign", sign(instant), found[0], found[1]))
     return out
 
 
@@ -150,6 +175,7 @@ def natal_chart(
     system: str = "placidus",
     *,
     node: str = "mean",
+    minor: bool = False,
 ) -> Chart:
     """The chart of a birth. `at` is local time in `tz`; without it, or without the place,
     the chart has no houses or angles and says why in `missing`."""
@@ -191,7 +217,9 @@ def natal_chart(
     speeds = {p.body: p.speed_deg_per_day for p in sky.bodies}
     found = [
         a
-        for a in aspects(longitudes, speeds=speeds | {"ascendant": 0.0, "midheaven": 0.0})
+        for a in aspects(
+            longitudes, minor=minor, speeds=speeds | {"ascendant": 0.0, "midheaven": 0.0}
+        )
         if {a.a, a.b} != {"ascendant", "midheaven"}  # always near a square: says nothing
     ]
     ten = [p for p in placements if p.body in BODY_KEYS]

@@ -35,6 +35,7 @@ class NatalRequest:
     longitude: float | None = None
     lang: str = "en"
     house_system: str = "placidus"  # placidus, koch, equal, whole-sign
+    minor_aspects: bool = False  # semi-sextile, semi-square, sesquiquadrate, quincunx, quintile
 
 
 def natal_reading(request: NatalRequest, services: Services) -> Answer:
@@ -47,7 +48,7 @@ def natal_reading(request: NatalRequest, services: Services) -> Answer:
         )
         chart = natal_chart(
             request.birth_date, request.birth_time, request.tz, request.latitude,
-            request.longitude, request.house_system,
+            request.longitude, request.house_system, minor=request.minor_aspects,
         )  # fmt: skip
         facts = [w.natal["sun"].format(w.sign(big3.sun.key)),
                  w.natal["moon"].format(w.sign(big3.moon.key))]  # fmt: skip

@@ -86,6 +86,7 @@ class NatalRequestBody(Strict):
     house_system: HouseSystem = Field(
         "placidus", description="placidus, koch, equal or whole-sign (equal above 66° latitude)"
     )
+    minor_aspects: bool = Field(False, description="also the minor aspects (orbs 2-3°)")
 
 
 class AskRequest(Strict):

@@ -27,8 +27,9 @@ def create_natal(runtime: ApiServices, body: NatalRequestBody) -> dict[str, Any]
     born = parse_day(body.birth_date, "birth_date")
     at = time.fromisoformat(body.birth_time) if body.birth_time else None
     request = NatalRequest(
-        born, at, body.tz, body.latitude, body.longitude, body.lang, body.house_system
-    )
+        born, at, body.tz, body.latitude, body.longitude, body.lang, body.house_system,
+        body.minor_aspects,
+    )  # fmt: skip
     with runtime.services() as services:
         return measured(natal_reading(request, services))
 
