@@ -24,6 +24,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _WORDS = {
     "en": {
         "synthesis": "Synthesis",
+        "synthesis-natal": "The chart as a whole",
+        "synthesis-ask": "By the rules",
         "answer": "Answer",
         "question": "Your question",
         "closing": "This reading is for reflection and entertainment; it is not medical, legal "
@@ -32,6 +34,8 @@ _WORDS = {
     },
     "vi": {
         "synthesis": "Tổng hợp",
+        "synthesis-natal": "Tổng quan lá số",
+        "synthesis-ask": "Theo các quy tắc",
         "answer": "Câu trả lời",
         "question": "Câu hỏi của bạn",
         "closing": "Nội dung này chỉ để suy ngẫm và giải trí; đây không phải lời khuyên y tế, "
@@ -75,7 +79,8 @@ class ExtractiveComposer:
             paragraphs.append(f"{group.heading}\n" + " ".join(body) if body else group.heading)
         if request.facts:
             paragraphs.append(
-                f"{words['synthesis']}\n" + "\n".join(f"• {f}" for f in request.facts)
+                f"{words.get(f'synthesis-{request.reading_type}', words['synthesis'])}\n"
+                + "\n".join(f"• {f}" for f in request.facts)
             )
         if request.conclusion:
             paragraphs.append(f"{words['answer']}\n{request.conclusion}")
