@@ -113,6 +113,12 @@ def _make_lookup() -> dict[str, str]:
 _LOOKUP = _make_lookup()
 
 
+def sign_names() -> dict[str, str]:
+    """Every name a sign is known by, as `slug` folds it ("song-tu", "thien-yet", "aries"),
+    with its key: what a text is searched for when it may name signs."""
+    return {name: key for name, key in _LOOKUP.items() if slug(name) == name and name}
+
+
 def get_sign(name: str, field: str = "sign") -> Sign:
     """The sign called `name`: English or Vietnamese, any case, with or without diacritics."""
     key = _LOOKUP.get(name.strip()) or _LOOKUP.get(slug(name))

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from oraculum.domain.ids import slug
-from oraculum.domain.zodiac import SIGN_KEYS, SIGNS, Sign, get_sign
+from oraculum.domain.zodiac import SIGN_KEYS, SIGNS, Sign, get_sign, sign_names
 from oraculum.readings.focus import fold, matches, word_pattern
 
 ARTICLE = "article/sign-compatibility"
@@ -24,12 +24,7 @@ _ASKS = word_pattern([
     "good together", "yêu nhau", "đến với nhau", "về chung một nhà",
     "hợp", "hợp với", "hợp nhau", "tương hợp", "hòa hợp", "xứng đôi", "hợp cạ", "hợp tuổi",
 ])  # fmt: skip
-_NAMES: dict[str, str] = {
-    **{slug(SIGNS[k].name): k for k in SIGN_KEYS},
-    **{slug(SIGNS[k].name_vi): k for k in SIGN_KEYS},
-    **{a: k for a, k in (("thien-yet", "scorpio"), ("ho-cap", "scorpio"), ("thien-hat", "scorpio"),
-                        ("trinh-nu", "virgo"), ("song-nam", "gemini"))},
-}  # fmt: skip
+_NAMES = sign_names()  # the names get_sign knows, Vietnamese aliases included
 _FIND = re.compile(
     r"(?<![a-z0-9])("
     + "|".join(sorted(map(re.escape, _NAMES), key=len, reverse=True))

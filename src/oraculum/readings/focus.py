@@ -41,6 +41,11 @@ class Focus:
     matched: tuple[str, ...] = ()  # the keywords, or the nearest examples
     scores: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def general(self) -> bool:
+        """Read by each card's general meaning and its advice (no area facet applies)."""
+        return self.focus in ("general", "decision")
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "focus": self.focus,

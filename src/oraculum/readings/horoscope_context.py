@@ -39,19 +39,23 @@ def _transit(
     return [replace(item, sentences=sentences, title=heading) for item in items[:1]]
 
 
+def planet_row(p: BodyPosition, sign: Sign) -> dict[str, Any]:
+    """A planet as the JSON shows it, for the reader's sign."""
+    return {
+        "body": p.body, "sign": p.sign, "degree": int(p.degree_in_sign),
+        "house": solar_house(p.sign, sign.key), "retrograde": p.retrograde,
+    }  # fmt: skip
+
+
 def planet_group(
     p: BodyPosition, sign: Sign, lang: str, services: Services, w: Words
-) -> tuple[ContextGroup, dict[str, Any]]:
+) -> ContextGroup:
     house = solar_house(p.sign, sign.key)
     depth = 2 if p.body in PERSONAL else 1
     heading = f"{position_phrase(p, lang)} — {house_phrase(house, w)}"
     items = _transit(f"planet-in-sign/{p.body}-in-{p.sign}", lang, services, depth, heading)
     items += _transit(f"planet-in-house/{p.body}-in-house-{house}", lang, services, depth, heading)
-    row = {
-        "body": p.body, "sign": p.sign, "degree": int(p.degree_in_sign), "house": house,
-        "retrograde": p.retrograde,
-    }  # fmt: skip
-    return ContextGroup(heading, tuple(items)), row
+    return ContextGroup(heading, tuple(items))
 
 
 def moon_group(sky: Sky, sign: Sign, lang: str, services: Services, w: Words) -> ContextGroup:
@@ -87,9 +91,10 @@ def horoscope_context(
     groups = [ContextGroup(w.sign(sign.key), tuple(replace(i, sentences=2) for i in profile))]
     planets = []
     for p in sky.bodies:
-        group, row = planet_group(p, sign, lang, services, w)
-        groups.append(moon_group(sky, sign, lang, services, w) if p.body == "moon" else group)
-        planets.append(row)
+        is_moon = p.body == "moon"  # read with its phase
+        groups.append(moon_group(sky, sign, lang, services, w) if is_moon
+                      else planet_group(p, sign, lang, services, w))  # fmt: skip
+        planets.append(planet_row(p, sign))
     last = day + timedelta(days=PERIOD_DAYS[period] - 1)
     found, _ = events_on_days(day, last, tz, lang, moon_ingresses=False)
     events = []

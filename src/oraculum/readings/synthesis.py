@@ -92,6 +92,15 @@ def elements(cards: list[ReadCard], w: Words) -> list[str]:
     return out
 
 
+def share(held: int, total: int) -> str:
+    """How many of the cards a rule counts: all, most (more than half), one, or some."""
+    if held == total:
+        return "all"
+    if held * 2 > total:
+        return "most"
+    return "one" if held == 1 else "some"
+
+
 def arcana(cards: list[ReadCard], w: Words) -> list[str]:
     majors = [c for c in cards if c.major]
     total = len(cards)
@@ -99,11 +108,7 @@ def arcana(cards: list[ReadCard], w: Words) -> list[str]:
         return [w.synthesis["single_major" if majors else "single_minor"]]
     if not majors:
         return [w.synthesis["no_majors"]]
-    key = (
-        "all_majors" if len(majors) == total else
-        "most_majors" if len(majors) * 2 > total else
-        "one_major" if len(majors) == 1 else "some_majors"
-    )  # fmt: skip
+    key = f"{share(len(majors), total)}_majors"
     return [w.synthesis[key].format(n=len(majors), total=total, cards=_names(majors, w))]
 
 
@@ -114,11 +119,7 @@ def reversals(cards: list[ReadCard], w: Words) -> list[str]:
         return []
     if not turned:
         return [w.synthesis["none_reversed"]]
-    key = (
-        "all_reversed" if len(turned) == total else
-        "most_reversed" if len(turned) * 2 > total else
-        "one_reversed" if len(turned) == 1 else "some_reversed"
-    )  # fmt: skip
+    key = f"{share(len(turned), total)}_reversed"
     return [w.synthesis[key].format(n=len(turned), total=total, cards=_names(turned, w))]
 
 

@@ -89,7 +89,7 @@ def card_group(
         keywords=w.join(list(p.keywords[:3])),
     ) if p.keywords else ""  # fmt: skip
     note = lead if p.found_lang == lang else f"{lead} ({p.found_lang})".strip()
-    general = focus.focus in ("general", "decision")
+    general = focus.general
     items: list[ContextItem] = []
     if position_text:  # titled by its position, which the heading names
         items.append(replace(to_item(position_text, 2), title=dc.position.name_in(lang)))
@@ -118,7 +118,7 @@ def card_row(
     p: CardPassages, position_text: Chunk | None, focus: Focus, w: Words
 ) -> dict[str, Any]:
     dc = p.drawn
-    general = focus.focus in ("general", "decision")  # read by the general meaning (and advice)
+    general = focus.general
     facet = p.core if general else p.facet or p.core
     return {
         "position": dc.position.name_in(w.lang),

@@ -43,7 +43,7 @@ WORDS = Words(
         "within your reach.",
         "no_majors": "No Major Arcana card appears: the matter lies in everyday choices, within "
         "your reach.",
-        "one_major": "1 of {total} cards is a Major Arcana card ({cards}): a larger life theme "
+        "one_majors": "1 of {total} cards is a Major Arcana card ({cards}): a larger life theme "
         "is at work beside the everyday.",
         "one_reversed": "1 of {total} cards is reversed ({cards}): there the energy is blocked, "
         "delayed or turned inward.",

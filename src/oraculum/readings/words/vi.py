@@ -44,7 +44,7 @@ WORDS = Words(
         "thường ngày, trong tầm tay bạn.",
         "no_majors": "Không có lá Ẩn Chính nào: vấn đề nằm trong những lựa chọn thường ngày, "
         "trong tầm tay bạn.",
-        "one_major": "1 trong {total} lá thuộc bộ Ẩn Chính ({cards}): bên cạnh chuyện thường "
+        "one_majors": "1 trong {total} lá thuộc bộ Ẩn Chính ({cards}): bên cạnh chuyện thường "
         "ngày, một chủ đề lớn của cuộc đời đang vận hành.",
         "one_reversed": "1 trong {total} lá bị ngược ({cards}): ở đó năng lượng đang bị chặn lại, "
         "trì hoãn hoặc hướng vào bên trong.",
