@@ -10,20 +10,12 @@ from datetime import date
 
 import pytest
 
-from oraculum.config import Settings, build_services, open_stores
 from oraculum.readings.horoscope import daily_horoscope
 from tests.conftest import cli_env, run_cli
 
 pytestmark = pytest.mark.slow
 DAY = date(2026, 12, 4)
 ZONE = "Asia/Ho_Chi_Minh"
-
-
-@pytest.fixture(scope="module")
-def services(knowledge_settings: Settings):
-    stores = open_stores(knowledge_settings)
-    yield build_services(knowledge_settings, stores)
-    stores.close()
 
 
 def test_scorpio_on_4_december_names_the_week_events_with_their_times(services):

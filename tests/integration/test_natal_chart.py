@@ -7,18 +7,10 @@ from datetime import date, time
 
 import pytest
 
-from oraculum.config import Settings, build_services, open_stores
 from oraculum.readings.natal import NatalRequest, natal_reading
 
 pytestmark = pytest.mark.slow
 HCMC = NatalRequest(date(1990, 5, 15), time(14, 30), "Asia/Ho_Chi_Minh", 10.8231, 106.6297)
-
-
-@pytest.fixture(scope="module")
-def services(knowledge_settings: Settings):
-    stores = open_stores(knowledge_settings)
-    yield build_services(knowledge_settings, stores)
-    stores.close()
 
 
 def test_a_chart_with_time_and_place_has_every_placement_house_and_angle(services):

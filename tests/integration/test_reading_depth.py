@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from oraculum.clock import today
-from oraculum.config import Settings, build_services, open_stores
 from oraculum.domain.sky import sky_on
 from oraculum.domain.tarot import SPREADS
 from oraculum.readings.ask import ask
@@ -28,13 +27,6 @@ ENGLISH_LABELS = re.compile(
     r"Synthesis|Answer|Your question|Context for your question|Major Arcana|Spread|sources|"
     r"position|The Moon today|For your)\b"
 )
-
-
-@pytest.fixture(scope="module")
-def services(knowledge_settings: Settings):
-    stores = open_stores(knowledge_settings)
-    yield build_services(knowledge_settings, stores)
-    stores.close()
 
 
 def sections(services, ids: list[str]) -> dict[str, str]:

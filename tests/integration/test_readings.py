@@ -7,7 +7,6 @@ import threading
 import pytest
 
 from oraculum.backends.local.extractive import ExtractiveComposer
-from oraculum.config import Settings, build_services, open_stores
 from oraculum.domain.errors import InvalidInput
 from oraculum.domain.tarot import UnknownSpread
 from oraculum.ports import Generation, GenerationRequest
@@ -40,13 +39,6 @@ class StuckModel:
     def generate(self, request: GenerationRequest) -> Generation:
         self.release.wait(30)
         return Generation("late", self.model_id, 1)
-
-
-@pytest.fixture(scope="module")
-def services(knowledge_settings: Settings):
-    stores = open_stores(knowledge_settings)
-    yield build_services(knowledge_settings, stores)
-    stores.close()
 
 
 def all_exist(services, ids) -> bool:
