@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from oraculum.clock import Clock, clock_at
 from oraculum.domain.errors import ConfigError
-from oraculum.ports import DocumentStore, Embedder, Generator, VectorIndex
+from oraculum.ports import DocumentStore, Embedder, Generator, LexicalIndex, VectorIndex
 
 if TYPE_CHECKING:
     from oraculum.readings.services import Services
@@ -180,6 +180,7 @@ class Stores:
     embedder: Embedder
     index: VectorIndex
     documents: DocumentStore
+    lexical: LexicalIndex | None = None  # term search beside the vectors (hybrid retrieval)
 
     def close(self) -> None:
         self.index.close()

@@ -184,3 +184,40 @@ class Generator(Protocol):
         ...
 
     def generate(self, request: GenerationRequest) -> Generation: ...
+
+
+@runtime_checkable
+class Reranker(Protocol):
+    """Orders passages by how well each answers a query (a cross-encoder, Cohere Rerank, …)."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    def rerank(self, query: str, texts: Sequence[str], top_n: int) -> list[tuple[int, float]]:
+        """The best `top_n` as (index into `texts`, relevance), best first."""
+        ...
+
+
+@runtime_checkable
+class LexicalIndex(Protocol):
+    """Term search (BM25) over the chunks' words, beside the vector index.
+
+    An index that `follows_writes` is written with the items themselves (SQLite FTS5 in the
+    document store's own transactions); any other is derived from the indexed items and made
+    again by `rebuild` after an ingest and by `repair`.
+    """
+
+    @property
+    def follows_writes(self) -> bool: ...
+
+    def query(self, text: str, top_k: int, where: Filter | None = None) -> list[VectorHit]:
+        """The top_k chunks by BM25, best first, each with its `content_hash` in metadata."""
+        ...
+
+    def entries(self) -> dict[str, str]:
+        """Every chunk id the index holds, with the content hash it was indexed with."""
+        ...
+
+    def rebuild(self, chunks: Iterable[Chunk]) -> int:
+        """Replace the whole index with these chunks; returns how many it holds."""
+        ...

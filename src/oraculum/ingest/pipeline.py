@@ -19,6 +19,7 @@ from oraculum.domain.records import Chunk, Record
 from oraculum.ingest import failpoints
 from oraculum.ingest.chunking import chunk_record
 from oraculum.ingest.embed_cache import EmbeddingCache
+from oraculum.ingest.lexical_sync import sync_lexical
 from oraculum.ingest.normalize import Limits, build_record, probable_id
 from oraculum.ingest.sources import RawRecord, Source
 from oraculum.ports import Vector
@@ -119,6 +120,7 @@ class Ingest:
                 self._prune(report)
             if not self.options.dry_run:
                 self.stores.index.flush()
+                sync_lexical(self.stores)
         finally:
             self.cache.close()
         return report
