@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from oraculum.clock import Clock, clock_at
 from oraculum.domain.errors import ConfigError
-from oraculum.ports import DocumentStore, Embedder, Generator, LexicalIndex, VectorIndex
+from oraculum.ports import DocumentStore, Embedder, Generator, LexicalIndex, Reranker, VectorIndex
 
 if TYPE_CHECKING:
     from oraculum.readings.services import Services
@@ -102,6 +102,18 @@ class Settings(BaseModel):
     # search limits
     max_top_k: int = Field(50, ge=1, le=1000)
 
+    # retrieval (docs/retrieval.md): dense vectors, BM25 terms, or both fused by reciprocal
+    # rank fusion with these weights; a reranker (off by default) reorders the candidates
+    search_mode: Literal["dense", "lexical", "hybrid"] = "hybrid"
+    fusion_k: int = Field(60, ge=1, le=1000, description="RRF's k: 1/(k + rank)")
+    dense_weight: float = Field(1.0, ge=0.0, le=10.0)
+    lexical_weight: float = Field(1.0, ge=0.0, le=10.0)
+    reranker: Literal["none", "bedrock"] = "none"
+    rerank_model: str = Field(
+        "cohere.rerank-v3-5:0", description="Bedrock model id (or ARN) of the reranker"
+    )
+    rerank_candidates: int = Field(20, ge=1, le=100, description="hits the reranker reorders")
+
     # readings
     generator: Literal["extractive", "llama", "bedrock"] = "extractive"
     generation_timeout_s: float = Field(20.0, gt=0, le=28)
@@ -142,6 +154,10 @@ DOCUMENT_STORES = {
     "sqlite": "oraculum.backends.sqlite.store:from_settings",
     "dynamodb": "oraculum.backends.dynamodb.store:from_settings",
 }
+RERANKERS = {
+    "none": "oraculum.backends.local.noop_rerank:from_settings",
+    "bedrock": "oraculum.backends.bedrock.rerank:from_settings",
+}
 GENERATORS = {
     "extractive": "oraculum.backends.local.extractive:from_settings",
     "llama": "oraculum.backends.local.llama:from_settings",
@@ -167,6 +183,10 @@ def build_vector_index(settings: Settings) -> VectorIndex:
 
 def build_document_store(settings: Settings) -> DocumentStore:
     return _build(DOCUMENT_STORES, settings.document_store, settings)  # type: ignore[no-any-return]
+
+
+def build_reranker(settings: Settings) -> Reranker:
+    return _build(RERANKERS, settings.reranker, settings)  # type: ignore[no-any-return]
 
 
 def build_generator(settings: Settings) -> Generator:
