@@ -24,6 +24,7 @@ from oraculum.domain.errors import ConfigError
 from oraculum.ports import DocumentStore, Embedder, Generator, LexicalIndex, Reranker, VectorIndex
 
 if TYPE_CHECKING:
+    from oraculum.rag.retrieve import Retriever
     from oraculum.readings.services import Services
 
 
@@ -154,6 +155,11 @@ DOCUMENT_STORES = {
     "sqlite": "oraculum.backends.sqlite.store:from_settings",
     "dynamodb": "oraculum.backends.dynamodb.store:from_settings",
 }
+# The lexical index lives with the document store it indexes: a factory takes that store.
+LEXICAL_INDEXES = {
+    "sqlite": "oraculum.backends.sqlite.lexical:from_store",
+    "dynamodb": "oraculum.backends.dynamodb.lexical:from_store",
+}
 RERANKERS = {
     "none": "oraculum.backends.local.noop_rerank:from_settings",
     "bedrock": "oraculum.backends.bedrock.rerank:from_settings",
@@ -267,7 +273,31 @@ def open_stores(settings: Settings, *, claim: bool = False) -> Stores:
         raise
     if index is None:
         index = cast(VectorIndex, _IndexOnFirstUse(settings, embedder))
-    return Stores(embedder, index, documents)
+    return Stores(embedder, index, documents, build_lexical_index(settings, documents))
+
+
+def build_lexical_index(settings: Settings, documents: DocumentStore) -> LexicalIndex | None:
+    """The lexical index of the document store, when its kind has one."""
+    where = LEXICAL_INDEXES.get(settings.document_store)
+    if where is None:
+        return None
+    module_name, attr = where.split(":")
+    return getattr(importlib.import_module(module_name), attr)(documents)  # type: ignore[no-any-return]
+
+
+def build_retriever(
+    settings: Settings, stores: Stores, *, on_mismatch: Callable[[int], None] = lambda n: None
+) -> Retriever:
+    """The retriever over these stores, in the settings' mode, with their reranker if any."""
+    from oraculum.rag.retrieve import Fusion, Retriever
+
+    fusion = Fusion(settings.fusion_k, settings.dense_weight, settings.lexical_weight)
+    reranker = None if settings.reranker == "none" else build_reranker(settings)
+    return Retriever(
+        stores.embedder, stores.index, stores.documents,
+        lexical=stores.lexical, reranker=reranker, mode=settings.search_mode, fusion=fusion,
+        rerank_candidates=settings.rerank_candidates, on_mismatch=on_mismatch,
+    )  # fmt: skip
 
 
 def build_services(
@@ -278,7 +308,6 @@ def build_services(
     `count(name, value)` receives the metrics (ContextMismatch, DegradedAnswers, ...).
     """
     from oraculum.rag.generate import FallbackGenerator
-    from oraculum.rag.retrieve import Retriever
     from oraculum.readings.knowledge import Knowledge
     from oraculum.readings.services import Limits, Services
 
@@ -291,7 +320,7 @@ def build_services(
 
     return Services(
         documents=stores.documents,
-        retriever=Retriever(stores.embedder, stores.index, stores.documents, on_mismatch=mismatch),
+        retriever=build_retriever(settings, stores, on_mismatch=mismatch),
         knowledge=Knowledge(stores.documents, on_mismatch=mismatch),
         generator=FallbackGenerator(primary, composer, timeout_s=settings.generation_timeout_s),
         limits=Limits(

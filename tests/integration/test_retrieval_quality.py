@@ -127,7 +127,9 @@ def test_search_cli_json(knowledge_dir):
     assert done.returncode == 0, done.stderr
     hits = json.loads(done.stdout)["hits"]
     assert len(hits) == 2
-    assert set(hits[0]) == {"id", "doc_id", "title", "kind", "lang", "section", "score", "snippet"}
+    assert set(hits[0]) == {
+        "id", "doc_id", "title", "kind", "lang", "section", "score", "snippet", "shown_for"
+    }  # fmt: skip
     assert all(h["lang"] == "vi" for h in hits)
     assert run_cli(["search", "x", "--top-k", "500"], env).returncode == 2
     assert "ORACULUM_MAX_TOP_K" in run_cli(["search", "x", "--top-k", "500"], env).stderr

@@ -22,8 +22,9 @@ def _verify(stores: Stores, quiet: bool) -> DriftReport:
 
 
 def _drift_table(report: DriftReport) -> None:
+    lexical = "" if report.lexical is None else f", {report.lexical} in the lexical index"
     table = Table(
-        title=f"{report.documents} chunks in the document store, {report.vectors} vectors"
+        title=f"{report.documents} chunks in the document store, {report.vectors} vectors{lexical}"
     )
     table.add_column("drift")
     table.add_column("count", justify="right")
@@ -74,6 +75,11 @@ def repair_command(as_json: JsonFlag = False) -> None:
         out.print(
             f"deleted {result.orphans_deleted} orphan vectors, wrote {result.vectors_written} "
             f"vectors ({result.chunks_embedded} embedded)"
+            + (
+                ""
+                if result.lexical_rebuilt is None
+                else f"; lexical index made again ({result.lexical_rebuilt} entries)"
+            )
         )
         for problem in result.unrepairable:
             out.print(f"[red]cannot repair:[/] {problem}")

@@ -15,7 +15,8 @@ _FOLD = str.maketrans(
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """Case-folded, with every diacritic and letter variant folded to ASCII (Nhà → nha, đ → d)."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -23,7 +24,7 @@ def _fold(text: str) -> str:
 
 def slug(text: str) -> str:
     """One id segment: ASCII lower case letters and digits joined by single hyphens."""
-    return _NOT_ALNUM.sub("-", _fold(text)).strip("-")
+    return _NOT_ALNUM.sub("-", fold(text)).strip("-")
 
 
 def normalize(*parts: str | int) -> str:

@@ -67,6 +67,7 @@ class SearchHit:
 
     chunk: Chunk
     score: float
+    shown_for: str | None = None  # the chunk found, when this is its twin in another language
 
     def as_dict(self) -> dict[str, Any]:
         """The hit as the CLI and the API show it."""
@@ -80,6 +81,7 @@ class SearchHit:
             "section": c.section,
             "score": round(self.score, 4),
             "snippet": self.snippet(),
+            "shown_for": self.shown_for,
         }
 
     def snippet(self, width: int = 160) -> str:

@@ -30,6 +30,12 @@ class DriftReport:
     stale_hashes: list[str] = field(default_factory=list)
     stuck_pending: list[str] = field(default_factory=list)
     dimension_mismatch: list[str] = field(default_factory=list)
+    # the lexical index against the items it should hold: every item when it is written with
+    # them (SQLite), the indexed ones when it is derived from them (DynamoDB)
+    lexical: int | None = None  # entries it holds; None: the stores have no lexical index
+    lexical_missing: list[str] = field(default_factory=list)
+    lexical_orphan: list[str] = field(default_factory=list)
+    lexical_stale: list[str] = field(default_factory=list)
     waited_s: float = 0.0
 
     @property
@@ -40,7 +46,12 @@ class DriftReport:
             or self.stale_hashes
             or self.stuck_pending
             or self.dimension_mismatch
+            or self.lexical_drift
         )
+
+    @property
+    def lexical_drift(self) -> bool:
+        return bool(self.lexical_missing or self.lexical_orphan or self.lexical_stale)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -49,6 +60,9 @@ class DriftReport:
             "stale_hashes": len(self.stale_hashes),
             "stuck_pending": len(self.stuck_pending),
             "dimension_mismatch": len(self.dimension_mismatch),
+            "lexical_missing": len(self.lexical_missing),
+            "lexical_orphan": len(self.lexical_orphan),
+            "lexical_stale": len(self.lexical_stale),
         }
 
     def as_dict(self, examples: int = 20) -> dict[str, Any]:
@@ -62,7 +76,11 @@ class DriftReport:
                 "missing_vectors": self.missing_vectors[:examples],
                 "stale_hashes": self.stale_hashes[:examples],
                 "stuck_pending": self.stuck_pending[:examples],
+                "lexical_missing": self.lexical_missing[:examples],
+                "lexical_orphan": self.lexical_orphan[:examples],
+                "lexical_stale": self.lexical_stale[:examples],
             },
+            "lexical": self.lexical,
             "dimension_mismatch": self.dimension_mismatch,
             "waited_s": round(self.waited_s, 2),
         }
@@ -139,7 +157,26 @@ def _verify_once(stores: Stores, tick: Tick) -> DriftReport:
             report.missing_vectors.append(cid)
     for bucket in (report.orphan_vectors, report.missing_vectors, report.stale_hashes):
         bucket.sort()
+    _verify_lexical(stores, items, report)
     return report
+
+
+def _verify_lexical(stores: Stores, items: dict[str, tuple[str, str]], out: DriftReport) -> None:
+    lexical = stores.lexical
+    if lexical is None:
+        return
+    held = lexical.entries()
+    out.lexical = len(held)
+    expected = {
+        cid: digest
+        for cid, (digest, status) in items.items()
+        if lexical.follows_writes or status == "indexed"
+    }
+    out.lexical_missing = sorted(cid for cid in expected if cid not in held)
+    out.lexical_orphan = sorted(cid for cid in held if cid not in expected)
+    out.lexical_stale = sorted(
+        cid for cid, digest in expected.items() if cid in held and held[cid] != digest
+    )
 
 
 @dataclass
@@ -147,6 +184,7 @@ class RepairReport:
     orphans_deleted: int = 0
     vectors_written: int = 0
     chunks_embedded: int = 0
+    lexical_rebuilt: int | None = None  # entries of a lexical index made again
     unrepairable: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -184,4 +222,12 @@ def repair(
     finally:
         cache.close()
     stores.index.flush()
+    lexical = stores.lexical
+    if lexical is not None and (drift.lexical_drift or (todo and not lexical.follows_writes)):
+        # made again in full from the items: the index is small next to the vectors, and a
+        # rebuild cannot leave a class of drift behind
+        every = lexical.follows_writes
+        out.lexical_rebuilt = lexical.rebuild(
+            c for c in stores.documents.scan() if every or c.status == "indexed"
+        )
     return out

@@ -127,7 +127,13 @@ class HoroscopeQuery(SkyQuery):
 class SearchQuery(BaseModel):
     q: str = Field(min_length=1, max_length=2_000)
     kind: str | None = Field(None, max_length=64)
-    lang: Lang | None = None
+    lang: Lang | None = Field(
+        None, description="show hits in this language where a translation exists"
+    )
+    only_lang: Lang | None = Field(None, description="search only passages in this language")
+    mode: Literal["dense", "lexical", "hybrid"] | None = Field(
+        None, description="by meaning, by words (BM25) or both; unset: the deployment's mode"
+    )
     top_k: int = Field(5, ge=1, le=50)
 
 
@@ -379,10 +385,15 @@ class SearchHitOut(BaseModel):
     section: str
     score: float
     snippet: str
+    shown_for: str | None = Field(
+        None, description="the passage found, when this hit is its translation"
+    )
 
 
 class SearchOut(BaseModel):
     query: str
+    mode: Literal["dense", "lexical", "hybrid"]
+    reranked: bool
     hits: list[SearchHitOut]
     dropped: int
 

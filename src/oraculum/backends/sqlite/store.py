@@ -7,11 +7,13 @@ connection each, writes go one at a time through the writer (sqlite/connections.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from oraculum.backends.sqlite import lexical
 from oraculum.backends.sqlite.connections import Connections, in_batches, placeholders
 from oraculum.clock import system_time
 from oraculum.domain.errors import DimensionMismatch
@@ -19,6 +21,8 @@ from oraculum.domain.records import Chunk
 
 if TYPE_CHECKING:
     from oraculum.config import Settings
+
+log = logging.getLogger("oraculum.store")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -64,11 +68,20 @@ class SqliteDocumentStore:
     def __init__(self, path: Path, *, clock: Callable[[], float] = system_time) -> None:
         self.path = path
         self.clock = clock
-        self._conns = Connections(path, _SCHEMA)
+        self._conns = Connections(path, _SCHEMA + lexical.SCHEMA)
         self._db = self._conns.writer  # the writer; reads use the pool
         meta_columns = {row[1] for row in self._db.execute("PRAGMA table_info(meta)")}
         if "expires_at" not in meta_columns:  # a store made before cache entries expired
             self._db.execute("ALTER TABLE meta ADD COLUMN expires_at REAL")
+        self.lexical = lexical.SqliteLexicalIndex(self._conns)
+        self._index_older_store()
+
+    def _index_older_store(self) -> None:
+        """A store made before term search has items and no lexical rows: index them once."""
+        has_rows = self._db.execute("SELECT 1 FROM lexical_rows LIMIT 1").fetchone()
+        if has_rows is None and self._db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone():
+            log.info("indexing the words of %s for term search (once)", self.path)
+            self.lexical.rebuild(self.scan())
 
     # --- the model the store was built with --------------------------------------------
     @property
@@ -105,6 +118,7 @@ class SqliteDocumentStore:
 
     # --- writes ------------------------------------------------------------------------
     def put_many(self, chunks: Iterable[Chunk]) -> None:
+        chunks = list(chunks)
         rows = [_row(c) for c in chunks]
         if not rows:
             return
@@ -112,6 +126,7 @@ class SqliteDocumentStore:
             db.executemany(
                 f"INSERT OR REPLACE INTO chunks ({_COLUMNS}) VALUES ({placeholders(12)})", rows
             )
+            lexical.write(db, chunks)
 
     def mark_indexed(self, hashes: Mapping[str, str]) -> int:
         if not hashes:
@@ -127,6 +142,7 @@ class SqliteDocumentStore:
         with self._conns.writing() as db:
             for part, marks in in_batches(ids):
                 db.execute(f"DELETE FROM chunks WHERE id IN ({marks})", part)
+            lexical.remove(db, ids)
 
     # --- reads -------------------------------------------------------------------------
     def get_many(self, ids: Sequence[str]) -> dict[str, Chunk]:

@@ -8,6 +8,8 @@ from oraculum.api.http.endpoints import measured
 from oraculum.api.http.problems import Problem
 from oraculum.api.http.schemas import AskRequest, Health, SearchQuery
 from oraculum.api.http.services import ApiServices
+from oraculum.rag.retrieve import NoLexicalIndex
+from oraculum.rag.twins import in_language
 
 
 def post_ask(runtime: ApiServices, body: AskRequest) -> dict[str, Any]:
@@ -22,11 +24,22 @@ def search(runtime: ApiServices, query: SearchQuery) -> dict[str, Any]:
     if query.top_k > limit:
         raise Problem(422, "invalid-input", f"top_k is over the limit of {limit}", field="top_k")
     with runtime.services() as services:
-        found = services.retriever.search(
-            query.q, top_k=query.top_k, kind=query.kind, lang=query.lang
-        )
-    hits = [h.as_dict() for h in found.hits]
-    return {"query": query.q, "hits": hits, "dropped": len(found.dropped)}
+        try:
+            found = services.retriever.search(
+                query.q, top_k=query.top_k, kind=query.kind, lang=query.only_lang, mode=query.mode
+            )
+        except NoLexicalIndex as exc:
+            raise Problem(422, "invalid-input", str(exc), field="mode") from None
+        hits = found.hits
+        if query.lang is not None:
+            hits = in_language(hits, query.lang, services.documents)
+    return {
+        "query": query.q,
+        "mode": found.mode,
+        "reranked": found.reranked,
+        "hits": [h.as_dict() for h in hits],
+        "dropped": len(found.dropped),
+    }
 
 
 def health(runtime: ApiServices) -> Health:
