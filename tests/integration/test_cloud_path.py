@@ -69,8 +69,10 @@ def cli_json(args: list[str], env: dict[str, str], code: int = 0) -> dict:
 def table_items() -> int:
     """Items in the table but the lexical index's (its head, its parts, and replaced parts
     that wait for the time to live): the chunks and the model claim."""
-    pages = boto3.client("dynamodb").get_paginator("scan").paginate(
-        TableName=TABLE, ProjectionExpression="id"
+    pages = (
+        boto3.client("dynamodb")
+        .get_paginator("scan")
+        .paginate(TableName=TABLE, ProjectionExpression="id")
     )
     ids = [item["id"]["S"] for page in pages for item in page["Items"]]
     lexical = [i for i in ids if i.startswith("~meta#lexical/")]
