@@ -15,6 +15,7 @@ from oraculum.cli.doctor_cmd import doctor_command
 from oraculum.cli.events_cmd import events_command
 from oraculum.cli.ingest_cmd import ingest_command
 from oraculum.cli.invoke_cmd import invoke_command
+from oraculum.cli.mcp_cmd import mcp_command
 from oraculum.cli.readings_cmd import ask_command, demo_command, spreads_command, tarot_command
 from oraculum.cli.search_cmd import search_command
 from oraculum.cli.serve_cmd import serve_command
@@ -47,6 +48,7 @@ app.command("composite")(composite_command)
 app.command("return")(return_command)
 app.command("serve")(serve_command)
 app.command("invoke")(invoke_command)
+app.command("mcp")(mcp_command)
 app.command("doctor")(doctor_command)
 app.command("alarms", **ALARMS_COMMAND)(alarms_command)
 

@@ -3,16 +3,19 @@
 uvicorn serves it locally (`oraculum serve`); on Lambda, Mangum serves it when
 ORACULUM_LAMBDA_ROUTER=asgi, and the light router in aws_lambda/router.py otherwise. The app is
 built from the one route table (routes.py) the light router serves, so both call the same
-endpoint functions with the same validated inputs.
+endpoint functions with the same validated inputs. The MCP server (oraculum.agents) is mounted
+at /mcp behind the same credentials, where its SDK is installed (not in the Lambda packages).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -28,6 +31,9 @@ from oraculum.api.http.routes import Route, all_routes
 from oraculum.api.http.schemas import Problem as ProblemSchema
 from oraculum.api.http.services import ApiServices
 from oraculum.config import Settings
+
+if TYPE_CHECKING:
+    from oraculum.agents.http import StreamableEndpoint
 
 log = logging.getLogger("oraculum.api")
 STATIC = FilePath(__file__).parent / "static"
@@ -53,11 +59,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         request.state.identity = identity
         return identity
 
+    agents = _agents(runtime, caller, settings.max_body_bytes)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            if agents is None:
+                yield
+            else:
+                async with agents.running():
+                    yield
+        finally:
+            runtime.close()
+
     app = FastAPI(
         title="Oraculum",
         version=__version__,
         description="Tarot readings, daily horoscopes and free questions, grounded in a "
         "knowledge base and cited. Every /v1 route needs `Authorization: Bearer <API key>`.",
+        lifespan=lifespan,
     )
     app.state.runtime = runtime
     errors.install(app)
@@ -108,12 +128,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if agents is not None:  # the MCP server over streamable HTTP, with the API's credentials
+        from oraculum.agents.http import METHODS
 
-    @app.on_event("shutdown")
-    def close() -> None:
-        runtime.close()
-
+        app.add_route("/mcp", agents, methods=METHODS, include_in_schema=False)
     return app
+
+
+def _agents(
+    runtime: ApiServices, guard: Callable[[Request], str], max_body_bytes: int
+) -> StreamableEndpoint | None:
+    """The MCP endpoint (agents/http.py) over the API's services, or None where the MCP SDK
+    is not installed: the Lambda packages leave it out, and serve no /mcp."""
+    if importlib.util.find_spec("mcp") is None:
+        return None
+    from oraculum.agents import build_server
+    from oraculum.agents.http import StreamableEndpoint
+
+    return StreamableEndpoint(build_server(runtime), guard, max_body_bytes)
 
 
 def _literal_paths(routes: list[Route]) -> dict[str, set[str]]:
