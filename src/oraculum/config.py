@@ -109,6 +109,9 @@ class Settings(BaseModel):
     fusion_k: int = Field(60, ge=1, le=1000, description="RRF's k: 1/(k + rank)")
     dense_weight: float = Field(1.0, ge=0.0, le=10.0)
     lexical_weight: float = Field(1.0, ge=0.0, le=10.0)
+    passage_share: float = Field(
+        0.3, ge=0.0, le=1.0, description="hybrid: what a document's further passages add"
+    )
     reranker: Literal["none", "bedrock"] = "none"
     rerank_model: str = Field(
         "cohere.rerank-v3-5:0", description="Bedrock model id (or ARN) of the reranker"
@@ -291,7 +294,10 @@ def build_retriever(
     """The retriever over these stores, in the settings' mode, with their reranker if any."""
     from oraculum.rag.retrieve import Fusion, Retriever
 
-    fusion = Fusion(settings.fusion_k, settings.dense_weight, settings.lexical_weight)
+    fusion = Fusion(
+        settings.fusion_k, settings.dense_weight, settings.lexical_weight,
+        passage_share=settings.passage_share,
+    )  # fmt: skip
     reranker = None if settings.reranker == "none" else build_reranker(settings)
     return Retriever(
         stores.embedder, stores.index, stores.documents,

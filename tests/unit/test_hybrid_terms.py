@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from oraculum.backends.local.bm25 import Bm25Shard
-from oraculum.domain.records import Chunk, VectorHit
+from oraculum.domain.records import Chunk, SearchHit, VectorHit
 from oraculum.domain.terms import MAX_QUERY_WORDS, folded, pairs, query_words, words
-from oraculum.rag.retrieve import fuse
+from oraculum.rag.retrieve import by_document, fuse
 
 
 def test_words_keep_vietnamese_diacritics_and_folding_drops_them() -> None:
@@ -63,3 +63,21 @@ def test_rank_fusion_rewards_agreement_and_respects_weights() -> None:
     assert abs(dict(fused)["a"] - 1 / 61) < 1e-12
     lexical_only = fuse([(ranked("a", "b"), 0.0), (ranked("b", "a"), 1.0)], k=60)
     assert [i for i, _ in lexical_only] == ["b", "a"]
+
+
+def test_a_document_with_several_matching_passages_outranks_one_with_a_single_match() -> None:
+    def hit(doc: str, n: int, score: float) -> SearchHit:
+        return SearchHit(_passage(doc, n), score)
+
+    hits = [hit("card/a", 0, 0.030), hit("card/b", 0, 0.028), hit("card/b", 1, 0.020)]
+    ranked = by_document(hits, 0.3)
+    assert [h.chunk.id for h in ranked] == ["card/b#0", "card/a#0"]  # one hit a document
+    assert abs(ranked[0].score - (0.028 + 0.3 * 0.020)) < 1e-12
+    assert [h.chunk.id for h in by_document(hits, 0.0)] == ["card/a#0", "card/b#0"]
+
+
+def _passage(doc: str, n: int) -> Chunk:
+    return Chunk(
+        id=f"{doc}#{n}", doc_id=doc, n=n, kind="tarot_card", lang="en", title=doc,
+        section="meaning", text="text", content_hash="h", metadata={}, source="s",
+    )  # fmt: skip

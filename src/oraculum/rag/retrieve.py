@@ -40,6 +40,10 @@ class Fusion:
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     candidates: int = 30  # how deep each list is read before fusing
+    # A document scores its best passage's fused score plus this share of its second, the
+    # share squared of its third, ...: a card whose several passages each match a question
+    # outranks one that matches it once (docs/retrieval.md); 0 ranks passages alone.
+    passage_share: float = 0.3
 
 
 @dataclass
@@ -73,6 +77,19 @@ def fuse(ranked: list[tuple[list[VectorHit], float]], k: int) -> list[tuple[str,
         for rank, hit in enumerate(hits, start=1):
             scores[hit.id] = scores.get(hit.id, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda item: -item[1])
+
+
+def by_document(hits: list[SearchHit], share: float) -> list[SearchHit]:
+    """One hit a document, its best passage, ranked by the document's score: the best
+    passage's plus `share` of the next, `share`² of the one after, ..."""
+    passages: dict[str, list[SearchHit]] = {}
+    for hit in sorted(hits, key=lambda h: -h.score):
+        passages.setdefault(hit.chunk.doc_id, []).append(hit)
+    scored = [
+        SearchHit(found[0].chunk, sum(h.score * share**i for i, h in enumerate(found)))
+        for found in passages.values()
+    ]
+    return sorted(scored, key=lambda h: -h.score)
 
 
 class Retriever:
@@ -125,10 +142,13 @@ class Retriever:
             lists.append((self._dense(text, depth, where, result), self.fusion.dense_weight))
         if mode in ("lexical", "hybrid"):
             lists.append((self._lexical(text, depth, where, result), self.fusion.lexical_weight))
-        candidates = lists[0][0] if len(lists) == 1 else self._fused(lists)
+        fused = len(lists) > 1
+        candidates = self._fused(lists) if fused else lists[0][0]
         t0 = time.perf_counter()
-        hits, result.dropped = self.check(candidates[:want], also=lists)
+        hits, result.dropped = self.check(candidates if fused else candidates[:want], also=lists)
         result.fetch_ms = (time.perf_counter() - t0) * 1e3
+        if fused and self.fusion.passage_share > 0:
+            hits = by_document(hits, self.fusion.passage_share)
         if self.reranker is not None and len(hits) > 1:
             hits = self._reranked(text, hits, top_k, result)
         result.hits = hits[:top_k]
