@@ -1,7 +1,10 @@
 """HNSW search with usearch (f16), over the SQLite vector table.
 
-The HNSW graph is saved beside the table at `flush()` with the table's generation. On open, a
-graph whose generation differs (a process killed mid-ingest, say) is rebuilt from the table.
+The HNSW graph is saved beside the table at `flush()` with the generation of the table it
+holds. On open, a graph whose generation differs (a process killed mid-ingest, say) is rebuilt
+from the table. Another process may write the table meanwhile (shards of one ingest, an ingest
+beside `oraculum serve`): a write of ours that does not make the next generation shows it, the
+graph is then no longer saved as current, and a search first rebuilds it from the table.
 
 Threads: searches run together (usearch's search only reads the graph), writes alone, under
 the index's ReadWriteLock (vector_table.py). The graph is loaded once, on first use, under its
@@ -42,6 +45,7 @@ class UsearchIndex(TableBackedIndex):
         self._stamp_path = path.with_suffix(".usearch.json")
         self._expansion_search = expansion_search
         self._graph: object | None = None
+        self._graph_generation = -1  # the table's generation the graph holds; -1: unknown
         self._graph_lock = threading.Lock()  # the first search loads the graph, once
         self._dirty = False
         # Allowed keys per filter, valid for one generation of the table: reading them from
@@ -58,23 +62,37 @@ class UsearchIndex(TableBackedIndex):
             ndim=self.dim, metric="cos", dtype="f16", expansion_search=self._expansion_search
         )
 
-    def _ensure_graph(self) -> object:
+    def _ensure_graph(self, *, current: bool = False) -> object:
+        """The graph, loaded or built on first use; with `current`, made again first when the
+        table has moved on without it (another process wrote)."""
         graph = self._graph
-        if graph is not None:
+        if graph is not None and not (current and self._stale()):
             return graph
         with self._graph_lock:
-            if self._graph is not None:  # another thread loaded it meanwhile
-                return self._graph
+            if self._graph is not None and not (current and self._stale()):
+                return self._graph  # another thread loaded it meanwhile
             graph = self._new_graph()
-            if self._saved_generation() == self._table.generation and self._graph_path.exists():
+            generation = self._table.generation  # before the rows: they hold at least this
+            if self._saved_generation() == generation and self._graph_path.exists():
                 graph.load(str(self._graph_path))  # type: ignore[attr-defined]
             else:
                 keys, matrix = self._table.vectors()
                 if len(keys):
                     graph.add(keys, matrix)  # type: ignore[attr-defined]
                 self._dirty = True
-            self._graph = graph
+            self._graph, self._graph_generation = graph, generation
             return graph
+
+    def _stale(self) -> bool:
+        return self._graph_generation != self._table.generation
+
+    def _wrote(self) -> None:
+        """After a write of ours: the graph still holds the table exactly only when ours made
+        the very next generation."""
+        made = self._table.written_generation
+        following = self._graph_generation >= 0 and made == self._graph_generation + 1
+        self._graph_generation = made if following else -1
+        self._dirty = True
 
     def _saved_generation(self) -> int:
         try:
@@ -92,7 +110,7 @@ class UsearchIndex(TableBackedIndex):
             by_id = {ident: key for key, (ident, _) in order.items()}
             keys = np.asarray([by_id[i] for i in ids], dtype=np.int64)
             graph.add(keys, np.asarray(vectors, dtype=np.float32))  # type: ignore[attr-defined]
-            self._dirty = True
+            self._wrote()
 
     def delete(self, ids: Sequence[str]) -> None:
         with self.lock.writing():
@@ -100,7 +118,7 @@ class UsearchIndex(TableBackedIndex):
             removed = self._table.delete(ids)
             if len(removed):
                 graph.remove(removed)  # type: ignore[attr-defined]
-            self._dirty = True
+            self._wrote()
 
     def query(self, vector: Vector, top_k: int, where: Filter | None = None) -> list[VectorHit]:
         with self.lock.reading():
@@ -111,7 +129,7 @@ class UsearchIndex(TableBackedIndex):
         if where and allowed is not None and len(allowed) <= EXACT_BELOW:
             keys, matrix = self._subset(where)
             return exact_top_k(self._table, keys, matrix, q, top_k)
-        graph = self._ensure_graph()
+        graph = self._ensure_graph(current=True)
         total = len(graph)  # type: ignore[arg-type]
         if total == 0 or top_k <= 0:
             return []
@@ -170,10 +188,14 @@ class UsearchIndex(TableBackedIndex):
     def _flush(self) -> None:
         if self._graph is None or not self._dirty:
             return
+        if self._graph_generation < 0:  # others wrote too: the next to open rebuilds it
+            self._stamp_path.unlink(missing_ok=True)
+            self._dirty = False
+            return
         tmp = self._graph_path.with_suffix(".usearch.tmp")
         self._graph.save(str(tmp))  # type: ignore[attr-defined]
         os.replace(tmp, self._graph_path)
-        self._stamp_path.write_text(json.dumps({"generation": self._table.generation}))
+        self._stamp_path.write_text(json.dumps({"generation": self._graph_generation}))
         self._dirty = False
 
 

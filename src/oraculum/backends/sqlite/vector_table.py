@@ -56,6 +56,7 @@ class VectorTable:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conns = Connections(path, _SCHEMA)
+        self.written_generation = -1  # the generation our last write made
 
     # --- the model the table was built with -------------------------------------------
     def meta(self, key: str) -> str | None:
@@ -87,12 +88,15 @@ class VectorTable:
     def generation(self) -> int:
         return int(self.meta("generation") or 0)
 
-    @staticmethod
-    def _bump(db: sqlite3.Connection) -> None:
+    def _bump(self, db: sqlite3.Connection) -> None:
+        """Count a write; `written_generation` is then the generation it made (another
+        process's writes between two of ours show as a gap)."""
         db.execute(
             "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
             "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
+        found = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        self.written_generation = int(found[0])
 
     # --- writes ------------------------------------------------------------------------
     def upsert(
