@@ -110,7 +110,7 @@ class Settings(BaseModel):
     dense_weight: float = Field(1.0, ge=0.0, le=10.0)
     lexical_weight: float = Field(1.0, ge=0.0, le=10.0)
     passage_share: float = Field(
-        0.3, ge=0.0, le=1.0, description="hybrid: what a document's further passages add"
+        0.0, ge=0.0, le=1.0, description="hybrid: what a document's further passages add"
     )
     reranker: Literal["none", "bedrock"] = "none"
     rerank_model: str = Field(

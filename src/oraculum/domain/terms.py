@@ -12,6 +12,8 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 from oraculum.domain.ids import fold
 
@@ -40,3 +42,15 @@ def query_words(text: str) -> list[str]:
 def pairs(items: list[str]) -> list[str]:
     """Each two neighbouring words as one phrase ("ảo tưởng", "celtic cross")."""
     return [f"{a} {b}" for a, b in itertools.pairwise(items)]
+
+
+def keywords_text(metadata: Mapping[str, Any]) -> str:
+    """A record's keywords, upright and reversed (a card's), as one text to index."""
+    out: list[str] = []
+    for key in ("keywords", "keywords_reversed"):
+        found = metadata.get(key)
+        if isinstance(found, list):
+            out.extend(str(k) for k in found)
+        elif isinstance(found, str):
+            out.append(found)
+    return " ".join(out)

@@ -43,7 +43,7 @@ class Fusion:
     # A document scores its best passage's fused score plus this share of its second, the
     # share squared of its third, ...: a card whose several passages each match a question
     # outranks one that matches it once (docs/retrieval.md); 0 ranks passages alone.
-    passage_share: float = 0.3
+    passage_share: float = 0.0
 
 
 @dataclass
@@ -147,7 +147,7 @@ class Retriever:
         t0 = time.perf_counter()
         hits, result.dropped = self.check(candidates if fused else candidates[:want], also=lists)
         result.fetch_ms = (time.perf_counter() - t0) * 1e3
-        if fused and self.fusion.passage_share > 0:
+        if fused:
             hits = by_document(hits, self.fusion.passage_share)
         if self.reranker is not None and len(hits) > 1:
             hits = self._reranked(text, hits, top_k, result)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from oraculum.domain.records import Chunk, VectorHit
-from oraculum.domain.terms import folded, query_words, words
+from oraculum.domain.terms import folded, keywords_text, query_words, words
 from oraculum.ports import Filter
 
 K1 = 1.2
@@ -33,18 +33,15 @@ FOLDED = 0.5  # a folded match says less than an exact one
 _MAGIC = b"BM25\x01"
 
 
-def _keywords(chunk: Chunk) -> str:
-    found = chunk.metadata.get("keywords")
-    if isinstance(found, list):
-        return " ".join(str(k) for k in found)
-    return found if isinstance(found, str) else ""
-
-
 def _weighted_terms(chunk: Chunk) -> Counter[str]:
     """Each term of the chunk with its field-weighted frequency; folded terms start with '~'."""
     tf: Counter[str] = Counter()
     body = f"{chunk.section} {chunk.text}"
-    for text, weight in ((chunk.title, TITLE), (body, BODY), (_keywords(chunk), KEYWORDS)):
+    for text, weight in (
+        (chunk.title, TITLE),
+        (body, BODY),
+        (keywords_text(chunk.metadata), KEYWORDS),
+    ):
         for word in words(text):
             tf[word] += weight
         for word in folded(text).split():

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from oraculum.backends.sqlite.connections import Connections, in_batches
 from oraculum.domain.records import Chunk, VectorHit
-from oraculum.domain.terms import folded, pairs, query_words
+from oraculum.domain.terms import folded, keywords_text, pairs, query_words
 from oraculum.ports import Filter
 
 if TYPE_CHECKING:
@@ -41,16 +41,9 @@ _EXACT = "{title body keywords}"
 _FOLDED = "{title_folded body_folded}"
 
 
-def _keywords(chunk: Chunk) -> str:
-    found = chunk.metadata.get("keywords")
-    if isinstance(found, list):
-        return " ".join(str(k) for k in found)
-    return str(found) if isinstance(found, str) else ""
-
-
 def _fields(chunk: Chunk) -> tuple[str, ...]:
     body = f"{chunk.section} {chunk.text}" if chunk.section else chunk.text
-    keywords = _keywords(chunk)
+    keywords = keywords_text(chunk.metadata)
     return (
         chunk.title, body, keywords, folded(chunk.title), folded(f"{body} {keywords}"),
         chunk.id, chunk.kind, chunk.lang, chunk.content_hash,
