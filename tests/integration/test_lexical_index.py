@@ -5,7 +5,7 @@ contract; then verify and repair, and hybrid retrieval's consistency check."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,11 +19,12 @@ from oraculum.backends.local.exact_index import ExactIndex
 from oraculum.backends.local.hashing import HashingEmbedder
 from oraculum.backends.sqlite.store import SqliteDocumentStore
 from oraculum.config import Settings, Stores
+from oraculum.domain.errors import BackendUnavailable
 from oraculum.domain.records import Chunk
 from oraculum.ingest.lexical_sync import sync_lexical
 from oraculum.ingest.verify import repair, verify
-from oraculum.ports import DocumentStore, LexicalIndex
-from oraculum.rag.retrieve import NoLexicalIndex, Retriever
+from oraculum.ports import DocumentStore, LexicalIndex, Reranker
+from oraculum.rag.retrieve import NoLexicalIndex, Retrieval, Retriever
 
 MODEL, DIM = "hashing-v1-384", 384
 
@@ -180,3 +181,43 @@ def test_the_dynamodb_shard_switches_generations_whole(stores: Stores) -> None:
     assert stores.documents.get_meta(f"lexical/{first['generation']}/0") is None
     fresh = dynamo_lexical(stores.documents)  # type: ignore[arg-type]
     assert [h.id for h in fresh.query("Celtic Cross Nhà", 5)] == ["house/7/vi#0"]
+
+
+class Reverser:
+    """A reranker that puts the candidates in reverse order (any Reranker would do)."""
+
+    model_id = "reverse"
+
+    def rerank(self, query: str, texts: Sequence[str], top_n: int) -> list[tuple[int, float]]:
+        return [(i, float(i)) for i in reversed(range(len(texts)))][:top_n]
+
+
+class Unavailable:
+    model_id = "down"
+
+    def rerank(self, query: str, texts: Sequence[str], top_n: int) -> list[tuple[int, float]]:
+        raise BackendUnavailable("the reranker is throttled")
+
+
+@pytest.mark.parametrize("stores", ["sqlite"], indirect=True)
+def test_a_reranker_orders_the_checked_candidates_and_its_outage_keeps_the_fused_order(
+    stores: Stores,
+) -> None:
+    load(stores, [chunk(d) for d in TEXTS])
+
+    def search(reranker: Reranker) -> Retrieval:
+        return Retriever(
+            stores.embedder, stores.index, stores.documents, lexical=stores.lexical,
+            mode="hybrid", reranker=reranker, rerank_candidates=5,
+        ).search("ảo tưởng lừa dối", top_k=5)  # fmt: skip
+
+    fused = Retriever(
+        stores.embedder, stores.index, stores.documents, lexical=stores.lexical, mode="hybrid"
+    ).search("ảo tưởng lừa dối", top_k=5)
+    reversed_ = search(Reverser())
+    assert reversed_.reranked and [h.chunk.id for h in reversed_.hits] == [
+        h.chunk.id for h in reversed(fused.hits)
+    ]
+    down = search(Unavailable())
+    assert not down.reranked and down.rerank_failed == "the reranker is throttled"
+    assert [h.chunk.id for h in down.hits] == [h.chunk.id for h in fused.hits]

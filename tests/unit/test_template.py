@@ -38,6 +38,9 @@ INGEST_FUNCTIONS = {"IngestWorkerFunction": "shard", "IngestFinishFunction": "fi
 # stack's own source bucket, and the child executions of the ingest's Distributed Map.
 WILDCARDS_ALLOWED = ("${IngestSourceBucket.Arn}/*",
                      ":execution:${AWS::StackName}-ingest/*")  # fmt: skip
+# Actions IAM cannot scope to a resource: they name "*" (the model a Rerank call uses is
+# scoped by bedrock:InvokeModel on that model beside it).
+NO_RESOURCE_ACTIONS = ("bedrock:Rerank",)
 HTTP_FUNCTIONS = ("TarotFunction", "HoroscopeFunction", "AskFunction")
 # the functions that search the vector index (tarot readings; ask, search and /health), and
 # so may read the Pinecone key; horoscope and precompute read the table and the sky only
@@ -157,6 +160,8 @@ def wildcard_problems(t: dict[str, Any]) -> list[str]:
         for action in as_list(st["Action"]):
             if "*" in action:
                 problems.append(f"{where}: wildcard action {action}")
+        if set(as_list(st["Action"])) <= set(NO_RESOURCE_ACTIONS) and st["Resource"] == "*":
+            continue
         for res in as_list(st.get("Resource", "*")):
             if "*" in text_of(res) and not text_of(res).endswith(WILDCARDS_ALLOWED):
                 problems.append(f"{where}: wildcard resource {text_of(res)} for {st['Action']}")
@@ -168,7 +173,11 @@ def scope_problems(t: dict[str, Any]) -> list[str]:
     by_doc index) only; SSM on the Pinecone key parameter only."""
     problems = []
     allowed = {
-        "bedrock": ("foundation-model/${EmbedModelId}", "foundation-model/${GenerationModelId}"),
+        "bedrock": (
+            "foundation-model/${EmbedModelId}",
+            "foundation-model/${GenerationModelId}",
+            "foundation-model/${RerankModelId}",
+        ),
         "dynamodb": ("${KnowledgeTable.Arn}",),
         "ssm": (":parameter${PineconeApiKeyParameter}",),
         "kms": ("${PineconeApiKeyKmsKeyArn}",),
@@ -185,6 +194,8 @@ def scope_problems(t: dict[str, Any]) -> list[str]:
             continue
         for action in as_list(st["Action"]):
             service = action.split(":")[0]
+            if action in NO_RESOURCE_ACTIONS and st["Resource"] == "*":
+                continue
             for res in as_list(st["Resource"]):
                 written = text_of(res)
                 if service not in allowed or not any(a in written for a in allowed[service]):
@@ -401,7 +412,7 @@ def test_server_errors_alarms_match_the_emf_line_powertools_writes(template, cap
 def test_only_the_searching_functions_may_read_the_pinecone_key(template):
     for logical in FUNCTIONS:
         role = template["Resources"][role_of(template, logical)]["Properties"]
-        refs = {p["Ref"] for p in role["ManagedPolicyArns"]}
+        refs = {p["Ref"] for p in role["ManagedPolicyArns"] if "Ref" in p}
         assert ("PineconeKeyPolicy" in refs) == (logical in SEARCHING_FUNCTIONS), logical
         env = function_env(template, logical)
         has_key = env.get("ORACULUM_PINECONE_API_KEY_SSM") == {"Ref": "PineconeApiKeyParameter"}
@@ -778,3 +789,17 @@ def test_cfn_lint_is_clean_on_the_state_machine_definition(tmp_path):
             assert done.returncode == 0, done.stdout + done.stderr
         else:
             assert done.returncode != 0 and "E3601" in done.stdout
+
+
+def test_the_reranker_is_off_unless_asked_and_then_ask_alone_may_call_it(template):
+    params = template["Parameters"]
+    assert params["Reranker"]["Default"] == "none"
+    assert template["Resources"]["RerankPolicy"]["Condition"] == "RerankOn"
+    env = function_env(template, "AskFunction")
+    assert env["ORACULUM_RERANKER"] == {"Ref": "Reranker"}
+    for logical in FUNCTIONS:
+        role = template["Resources"][role_of(template, logical)]["Properties"]
+        conditional = [p["Fn::If"] for p in role["ManagedPolicyArns"] if "Fn::If" in p]
+        reranks = [c for c in conditional if c[1] == {"Ref": "RerankPolicy"}]
+        assert bool(reranks) == (logical == "AskFunction"), logical
+        assert all(c[0] == "RerankOn" for c in reranks)

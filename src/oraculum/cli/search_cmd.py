@@ -70,6 +70,7 @@ def search_command(
                 "query": text,
                 "mode": result.mode,
                 "reranked": result.reranked,
+                "rerank_failed": result.rerank_failed,
                 "hits": shown,
                 "dropped": result.dropped,
                 "timings_ms": result.timings(),

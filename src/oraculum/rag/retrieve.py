@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from oraculum import time_budget
+from oraculum.domain.errors import BackendUnavailable
 from oraculum.domain.records import SearchHit, VectorHit
 from oraculum.ports import DocumentStore, Embedder, Filter, LexicalIndex, Reranker, VectorIndex
 
@@ -57,6 +58,7 @@ class Retrieval:
     fetch_ms: float = 0.0
     rerank_ms: float = 0.0
     reranked: bool = False
+    rerank_failed: str | None = None  # why the reranker did not answer (the fused order stood)
 
     def timings(self) -> dict[str, float]:
         spent = {
@@ -194,7 +196,12 @@ class Retriever:
         t0 = time.perf_counter()
         time_budget.check("the reranking")
         texts = [f"{h.chunk.title}\n{h.chunk.text}" for h in hits]
-        order = self.reranker.rerank(text, texts, min(top_k, len(hits)))
+        try:
+            order = self.reranker.rerank(text, texts, min(top_k, len(hits)))
+        except BackendUnavailable as exc:  # the fused order still answers; say so
+            log.warning("reranker unavailable, fused order kept: %s", exc)
+            out.rerank_ms, out.rerank_failed = (time.perf_counter() - t0) * 1e3, str(exc)
+            return hits
         out.rerank_ms, out.reranked = (time.perf_counter() - t0) * 1e3, True
         return [SearchHit(hits[i].chunk, score) for i, score in order]
 
