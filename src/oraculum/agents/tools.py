@@ -55,7 +55,9 @@ TOOLS = (
              "stations, lunations and eclipses, worded in lang."),
     ToolSpec("search_knowledge", "search", "Search the knowledge base",
              "Search the knowledge base (tarot cards, spreads, signs, planets, houses, aspects) "
-             "by meaning; each hit has its chunk id, title and a snippet."),
+             "by meaning and by words (mode: hybrid, dense or lexical), in English or "
+             "Vietnamese; lang shows hits in that language where a translation exists. Each "
+             "hit has its chunk id, title and a snippet."),
 )  # fmt: skip
 
 
