@@ -56,7 +56,12 @@ def search_command(
             retriever = build_retriever(cfg, stores)
             try:
                 result = retriever.search(
-                    text, top_k=top_k, kind=kind, lang=only_lang, mode=_mode(mode)
+                    text,
+                    top_k=top_k,
+                    kind=kind,
+                    lang=only_lang,
+                    mode=_mode(mode),
+                    one_per_document=True,
                 )
             except NoLexicalIndex as exc:
                 fail(f"--mode: {exc}")

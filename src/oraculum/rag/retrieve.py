@@ -126,7 +126,11 @@ class Retriever:
         kind: str | None = None,
         lang: str | None = None,
         mode: Mode | None = None,
+        one_per_document: bool = False,
     ) -> Retrieval:
+        """The top_k checked hits. `one_per_document` keeps each document's best passage
+        only (a search a person reads); a reading's context keeps several passages of one
+        card when they are the best."""
         mode = mode or self.mode
         if mode not in MODES:
             raise ValueError(f"mode: {mode!r} is not one of {', '.join(MODES)}")
@@ -139,7 +143,9 @@ class Retriever:
             want = max(want, self.rerank_candidates)
         result = Retrieval([], mode=mode)
         lists: list[tuple[list[VectorHit], float]] = []
-        depth = want if mode == "dense" else max(want, self.fusion.candidates)
+        # fused lists, and hits a document at a time, need candidates deeper than top_k
+        deep = mode != "dense" or one_per_document
+        depth = max(want, self.fusion.candidates) if deep else want
         if mode in ("dense", "hybrid"):
             lists.append((self._dense(text, depth, where, result), self.fusion.dense_weight))
         if mode in ("lexical", "hybrid"):
@@ -147,10 +153,10 @@ class Retriever:
         fused = len(lists) > 1
         candidates = self._fused(lists) if fused else lists[0][0]
         t0 = time.perf_counter()
-        hits, result.dropped = self.check(candidates if fused else candidates[:want], also=lists)
+        hits, result.dropped = self.check(candidates if deep else candidates[:want], also=lists)
         result.fetch_ms = (time.perf_counter() - t0) * 1e3
-        if fused:
-            hits = by_document(hits, self.fusion.passage_share)
+        if one_per_document or (fused and self.fusion.passage_share > 0):
+            hits = by_document(hits, self.fusion.passage_share if fused else 0.0)
         if self.reranker is not None and len(hits) > 1:
             hits = self._reranked(text, hits, top_k, result)
         result.hits = hits[:top_k]

@@ -26,8 +26,9 @@ def search(runtime: ApiServices, query: SearchQuery) -> dict[str, Any]:
     with runtime.services() as services:
         try:
             found = services.retriever.search(
-                query.q, top_k=query.top_k, kind=query.kind, lang=query.only_lang, mode=query.mode
-            )
+                query.q, top_k=query.top_k, kind=query.kind, lang=query.only_lang,
+                mode=query.mode, one_per_document=True,
+            )  # fmt: skip
         except NoLexicalIndex as exc:
             raise Problem(422, "invalid-input", str(exc), field="mode") from None
         hits = found.hits
