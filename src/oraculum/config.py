@@ -112,6 +112,10 @@ class Settings(BaseModel):
     passage_share: float = Field(
         0.0, ge=0.0, le=1.0, description="hybrid: what a document's further passages add"
     )
+    unnamed_placement: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="hybrid: what a planet-in-sign/house passage keeps, its planet not asked",
+    )  # fmt: skip
     reranker: Literal["none", "bedrock"] = "none"
     rerank_model: str = Field(
         "cohere.rerank-v3-5:0", description="Bedrock model id (or ARN) of the reranker"
@@ -296,7 +300,7 @@ def build_retriever(
 
     fusion = Fusion(
         settings.fusion_k, settings.dense_weight, settings.lexical_weight,
-        passage_share=settings.passage_share,
+        passage_share=settings.passage_share, unnamed_placement=settings.unnamed_placement,
     )  # fmt: skip
     reranker = None if settings.reranker == "none" else build_reranker(settings)
     return Retriever(

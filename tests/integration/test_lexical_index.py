@@ -20,10 +20,11 @@ from oraculum.backends.local.hashing import HashingEmbedder
 from oraculum.backends.sqlite.store import SqliteDocumentStore
 from oraculum.config import Settings, Stores
 from oraculum.domain.errors import BackendUnavailable
-from oraculum.domain.records import Chunk
+from oraculum.domain.records import Chunk, SearchHit
 from oraculum.ingest.lexical_sync import sync_lexical
 from oraculum.ingest.verify import repair, verify
 from oraculum.ports import DocumentStore, LexicalIndex, Reranker
+from oraculum.rag.placements import Placements
 from oraculum.rag.retrieve import NoLexicalIndex, Retrieval, Retriever
 
 MODEL, DIM = "hashing-v1-384", 384
@@ -221,3 +222,33 @@ def test_a_reranker_orders_the_checked_candidates_and_its_outage_keeps_the_fused
     down = search(Unavailable())
     assert not down.reranked and down.rerank_failed == "the reranker is throttled"
     assert [h.chunk.id for h in down.hits] == [h.chunk.id for h in fused.hits]
+
+
+def test_a_placement_yields_to_the_house_unless_its_planet_is_asked(tmp_path: Path) -> None:
+    store = SqliteDocumentStore(tmp_path / "documents.sqlite")
+    try:
+
+        def record(doc: str, kind: str, title: str, text: str, **meta: object) -> Chunk:
+            return Chunk(
+                id=f"{doc}#0", doc_id=doc, n=0, kind=kind, lang=doc.rsplit("/", 1)[1],
+                title=title, section="s", text=text, content_hash="h", metadata=dict(meta),
+                source="kb",
+            )  # fmt: skip
+
+        saturn = record("planet/saturn/en", "planet", "Saturn", "Structure.")
+        sao_tho = record("planet/saturn/vi", "planet", "Sao Thổ", "Kỷ luật.")
+        house = record("house/10/en", "house", "The Tenth House", "Career.")
+        placement = record(
+            "planet-in-house/saturn-in-house-10/en", "planet_in_house",
+            "Saturn in the Tenth House", "Career.", planet="saturn",
+        )  # fmt: skip
+        store.put_many([saturn, sao_tho, house, placement])
+        placements = Placements(store)
+        hits = [SearchHit(placement, 0.04), SearchHit(house, 0.03)]
+        asked = placements.demote_unnamed(hits, "What is the tenth house about?", 0.5)
+        assert [h.chunk.id for h in asked] == ["house/10/en#0", placement.id]
+        for question in ("Saturn in the tenth house", "sao tho o nha 10"):
+            named = placements.demote_unnamed(hits, question, 0.5)
+            assert named[0].chunk.id == placement.id and named[0].score == 0.04
+    finally:
+        store.close()

@@ -22,6 +22,7 @@ from oraculum import time_budget
 from oraculum.domain.errors import BackendUnavailable
 from oraculum.domain.records import SearchHit, VectorHit
 from oraculum.ports import DocumentStore, Embedder, Filter, LexicalIndex, Reranker, VectorIndex
+from oraculum.rag.placements import Placements
 
 log = logging.getLogger("oraculum.rag")
 
@@ -45,6 +46,10 @@ class Fusion:
     # share squared of its third, ...: a card whose several passages each match a question
     # outranks one that matches it once (docs/retrieval.md); 0 ranks passages alone.
     passage_share: float = 0.0
+    # What a placement passage (a planet in a sign or a house) keeps of its score when the
+    # question does not name its planet: asked about the tenth house, the house's own entry
+    # comes before "Saturn in the Tenth House" (placements.py); 1: no demotion.
+    unnamed_placement: float = 0.5
 
 
 @dataclass
@@ -117,6 +122,7 @@ class Retriever:
         self.fusion = fusion or Fusion()
         self.rerank_candidates = rerank_candidates
         self.on_mismatch = on_mismatch
+        self.placements = Placements(documents)
 
     def search(
         self,
@@ -155,6 +161,8 @@ class Retriever:
         t0 = time.perf_counter()
         hits, result.dropped = self.check(candidates if deep else candidates[:want], also=lists)
         result.fetch_ms = (time.perf_counter() - t0) * 1e3
+        if fused and self.fusion.unnamed_placement < 1:
+            hits = self.placements.demote_unnamed(hits, text, self.fusion.unnamed_placement)
         if one_per_document or (fused and self.fusion.passage_share > 0):
             hits = by_document(hits, self.fusion.passage_share if fused else 0.0)
         if self.reranker is not None and len(hits) > 1:
