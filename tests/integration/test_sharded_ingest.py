@@ -103,9 +103,14 @@ def assert_stores_hold_exactly(settings: Settings, data: list[dict]) -> None:
         metadata = stores.index.fetch_metadata(list(want))
         assert all(metadata[cid]["content_hash"] == h for cid, h in want.items())
         assert stores.documents.count() == stores.index.count() == len(want)
-        # every vector is found by a search too (the embedded HNSW graph is whole)
-        found = stores.index.query(stores.embedder.embed_query("tides"), top_k=len(want) + 10)
-        assert {h.id for h in found} == set(want)
+        # the embedded HNSW graph is whole: it holds every shard's vectors (a search for all
+        # of them is no test of that: HNSW is approximate, and after removals a node can be
+        # out of a search's reach while the graph holds it)
+        if settings.vector_index == "usearch":
+            assert stores.index.held() == len(want)  # type: ignore[attr-defined]
+        else:  # an exact index: a search for all of them finds all of them
+            top = stores.index.query(stores.embedder.embed_query("tides"), top_k=len(want) + 10)
+            assert {h.id for h in top} == set(want)
     finally:
         stores.close()
 

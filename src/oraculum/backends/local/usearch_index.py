@@ -83,6 +83,12 @@ class UsearchIndex(TableBackedIndex):
             self._graph, self._graph_generation = graph, generation
             return graph
 
+    def held(self) -> int:
+        """How many vectors the HNSW graph holds, made current first: the table's count when
+        the graph is whole."""
+        with self.lock.reading():
+            return len(self._ensure_graph(current=True))  # type: ignore[arg-type]
+
     def _stale(self) -> bool:
         return self._graph_generation != self._table.generation
 
