@@ -39,15 +39,6 @@ from cloud_ingest_bench import (
     clean_env,
 )
 
-# `oraculum` with ingest-finish registered, whether or not the CLI registers it itself
-OC = (
-    "from oraculum.cli import app\n"
-    "from oraculum.cli.ingest_cmd import ingest_finish_command\n"
-    "if not any(c.name == 'ingest-finish' for c in app.registered_commands):\n"
-    "    app.command('ingest-finish')(ingest_finish_command)\n"
-    "app()\n"
-)
-
 
 def write_source(path: Path, n: int) -> Path:
     themes = ("the tides", "a long journey", "quiet strength", "sudden change", "old friends")
@@ -64,8 +55,10 @@ def write_source(path: Path, n: int) -> Path:
 
 
 def oraculum(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([str(VENV_PYTHON), "-c", OC, *args], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    return subprocess.Popen(
+        [str(VENV_PYTHON), "-m", "oraculum", *args], cwd=ROOT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
 
 
 def finished(proc: subprocess.Popen[str], what: str) -> dict[str, Any]:

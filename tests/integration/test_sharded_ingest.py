@@ -34,19 +34,13 @@ from tests.standins.pinecone_standin import STANDIN_API_KEY, PineconeStandin
 TABLE = "ShardedKnowledge"
 BATCH = 6
 SHARDS = 4
-# `oraculum` with ingest-finish registered, whether or not cli/__init__.py registers it yet
-OC = (
-    "from oraculum.cli import app\n"
-    "from oraculum.cli.ingest_cmd import ingest_finish_command\n"
-    "if not any(c.name == 'ingest-finish' for c in app.registered_commands):\n"
-    "    app.command('ingest-finish')(ingest_finish_command)\n"
-    "app()\n"
-)
 
 
 def oraculum(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", OC, *args], env=env, cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "oraculum", *args], cwd=ROOT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
 
 
 def run(args: list[str], env: dict[str, str], code: int | None = 0) -> dict:
