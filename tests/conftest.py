@@ -174,6 +174,31 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@contextmanager
+def served_on_a_thread(app: Any) -> Iterator[str]:
+    """uvicorn serving an ASGI app on a thread of this process, on a free loopback port, with
+    its lifespan; stopped, with its shutdown, at exit. Yields the base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    ends = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < ends, "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        assert not thread.is_alive(), "uvicorn did not stop"
+
+
 def wait_until_answering(
     url: str, proc: subprocess.Popen, what: str, timeout_s: float, log: Path | None = None
 ) -> None:

