@@ -27,8 +27,10 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from tests.standins.bedrock_standin import AwsJsonHandler
 
 MAX_TEXT = 32_000
 MAX_SOURCES = 1_000
@@ -101,7 +103,7 @@ def answer(body: Any, signed_region: str) -> dict[str, Any]:
     return {"results": [{"index": i, "relevanceScore": s} for s, i in scored[:count]]}
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(AwsJsonHandler):
     server: RerankServer
     server_version = "bedrock-rerank-standin/1"
     disable_nagle_algorithm = True
@@ -133,16 +135,6 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, answer(body, scope["region"]))
         except Refused as refused:
             self._send(refused.status, {"message": refused.message}, refused.code)
-
-    def _send(self, status: int, payload: dict[str, Any], error: str | None = None) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        if error:
-            self.send_header("x-amzn-ErrorType", error)
-        self.end_headers()
-        self.wfile.write(data)
 
 
 class RerankServer(ThreadingHTTPServer):

@@ -29,7 +29,21 @@ MAX_TEXTS = 96
 _embedder = HashingEmbedder(dim=DIM)
 
 
-class Handler(BaseHTTPRequestHandler):
+class AwsJsonHandler(BaseHTTPRequestHandler):
+    """Answers as AWS's JSON APIs do: a JSON body, and the error's name in x-amzn-ErrorType."""
+
+    def _send(self, status: int, payload: dict[str, Any], error: str | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        if error:
+            self.send_header("x-amzn-ErrorType", error)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class Handler(AwsJsonHandler):
     server_version = "bedrock-standin/1"
     disable_nagle_algorithm = True  # headers and body leave in two writes: no 40 ms stall
     calls: ClassVar[list[dict[str, Any]]] = []  # what was asked, for tests
@@ -87,16 +101,6 @@ class Handler(BaseHTTPRequestHandler):
             "usage": {"inputTokens": 100, "outputTokens": 14, "totalTokens": 114},
             "metrics": {"latencyMs": 1},
         })  # fmt: skip
-
-    def _send(self, status: int, payload: dict[str, Any], error: str | None = None) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        if error:
-            self.send_header("x-amzn-ErrorType", error)
-        self.end_headers()
-        self.wfile.write(data)
 
 
 @contextmanager
