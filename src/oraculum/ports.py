@@ -221,3 +221,13 @@ class LexicalIndex(Protocol):
     def rebuild(self, chunks: Iterable[Chunk]) -> int:
         """Replace the whole index with these chunks; returns how many it holds."""
         ...
+
+    def note_writes(self) -> None:
+        """The items are about to change: a derived index is out of date from here until a
+        rebuild that began after this note (an index that follows writes ignores it)."""
+        ...
+
+    def up_to_date(self) -> bool:
+        """Built, and no write noted since the build began (always, for one that follows
+        writes): an ingest that changed nothing need not rebuild it."""
+        ...

@@ -21,7 +21,7 @@ from oraculum.backends.sqlite.store import SqliteDocumentStore
 from oraculum.config import Settings, Stores
 from oraculum.domain.errors import BackendUnavailable
 from oraculum.domain.records import Chunk, SearchHit
-from oraculum.ingest.lexical_sync import sync_lexical
+from oraculum.ingest.lexical_sync import note_writes, sync_lexical
 from oraculum.ingest.verify import repair, verify
 from oraculum.ports import DocumentStore, LexicalIndex, Reranker
 from oraculum.rag.placements import Placements
@@ -182,6 +182,39 @@ def test_the_dynamodb_shard_switches_generations_whole(stores: Stores) -> None:
     assert stores.documents.get_meta(f"lexical/{first['generation']}/0") is None
     fresh = dynamo_lexical(stores.documents)  # type: ignore[arg-type]
     assert [h.id for h in fresh.query("Celtic Cross Nhà", 5)] == ["house/7/vi#0"]
+
+
+@pytest.mark.parametrize("stores", ["dynamodb"], indirect=True)
+def test_an_unchanged_ingest_skips_the_rebuild_unless_a_write_was_noted(stores: Stores) -> None:
+    lexical = stores.lexical
+    assert lexical is not None
+    assert not lexical.up_to_date()  # never built
+    load(stores, [chunk(d) for d in TEXTS])
+    assert lexical.up_to_date()
+    assert sync_lexical(stores, changed=False) is None  # nothing written: no scan, no build
+    # A writer noted a batch, wrote an item, and died before its rebuild: the next run,
+    # though it changes nothing itself, finds the note and makes the index again.
+    note_writes(stores)
+    stores.documents.put_many([chunk("house/7/vi", text="Nhà thứ Bảy: hôn nhân, đối tác")])
+    assert not lexical.up_to_date()
+    assert sync_lexical(stores, changed=False) == len(TEXTS)
+    assert lexical.up_to_date()
+    assert lexical.query("đối tác", 1)[0].id == "house/7/vi#0"
+
+
+def test_a_note_made_while_the_index_was_built_survives_the_build(stores: Stores) -> None:
+    """A write noted after the rebuild read the note (its scan may have missed the write)
+    keeps the index out of date; an index that follows writes is never out of date."""
+    lexical = stores.lexical
+    assert lexical is not None
+    load(stores, [chunk(d) for d in TEXTS])
+
+    def scan_during_a_write() -> Iterator[Chunk]:
+        note_writes(stores)  # another writer's batch, noted once this build had begun
+        yield from stores.documents.scan()
+
+    lexical.rebuild(scan_during_a_write())
+    assert lexical.up_to_date() is lexical.follows_writes
 
 
 class Reverser:

@@ -24,7 +24,7 @@ from oraculum.domain.records import Chunk, Record
 from oraculum.ingest import failpoints
 from oraculum.ingest.chunking import chunk_record
 from oraculum.ingest.embed_cache import EmbeddingCache
-from oraculum.ingest.lexical_sync import sync_lexical
+from oraculum.ingest.lexical_sync import note_writes, sync_lexical
 from oraculum.ingest.manifest import ShardSummary, check_run_id, write_shard
 from oraculum.ingest.normalize import Limits, build_record, probable_id
 from oraculum.ingest.shards import Shard
@@ -84,6 +84,7 @@ class IngestReport:
     elsewhere: int = 0  # records left to the other shards
     manifest_parts: int = 0
     complete: bool = True  # False: stopped early (should_stop); run it again
+    lexical: int | None = None  # chunks in a derived lexical index made again by this run
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +106,7 @@ class IngestReport:
             "cache_hits": self.cache_hits,
             "dry_run": self.dry_run,
             "prune_skipped": self.prune_skipped,
+            "lexical_rebuilt": self.lexical,
         }
 
 
@@ -149,6 +151,7 @@ class Ingest:
             settings.data_dir / "embed-cache.sqlite", stores.embedder.model_id, stores.embedder.dim
         )
         self._seen: dict[str, str] = {}  # doc id -> where it was first read
+        self._wrote = False  # any item written or deleted by this run
         self._unknown_rejects = 0
 
     # --- the run ---------------------------------------------------------------------------
@@ -171,7 +174,7 @@ class Ingest:
             if not self.options.dry_run:
                 self.stores.index.flush()
                 if shard is None:
-                    sync_lexical(self.stores)
+                    report.lexical = sync_lexical(self.stores, changed=self._wrote)
                 elif report.complete:  # the finish step rebuilds the lexical index, once
                     self._write_manifest(shard, report)
         finally:
@@ -275,6 +278,9 @@ class Ingest:
                 report.unchanged += 1
         if self.options.dry_run:
             return
+        if to_index or item_only or stale:
+            note_writes(self.stores)
+            self._wrote = True
         vectors = self._vectors(to_index, report)
         if to_index:
             docs.put_many(to_index)
@@ -310,6 +316,7 @@ class Ingest:
         report.deleted = prune_source(
             self.stores, self.source_name, self._seen, dry_run=self.options.dry_run
         )
+        self._wrote = self._wrote or report.deleted > 0
 
 
 def prune_source(
@@ -319,8 +326,9 @@ def prune_source(
     returns how many (with `dry_run`, how many would be)."""
     docs = stores.documents
     doomed = [d for d in docs.doc_ids_of_source(source_name) if d not in keep]
-    if dry_run:
+    if dry_run or not doomed:
         return len(doomed)
+    note_writes(stores)
     for start in range(0, len(doomed), PRUNE_BATCH):
         part = doomed[start : start + PRUNE_BATCH]
         ids = [cid for ids in docs.chunk_ids_of(part).values() for cid in ids]

@@ -16,6 +16,7 @@ from typing import Any
 
 from oraculum.config import Settings, Stores
 from oraculum.ingest.embed_cache import EmbeddingCache
+from oraculum.ingest.lexical_sync import note_writes
 
 FETCH_BATCH = 500
 Tick = Callable[[int], None]
@@ -204,6 +205,8 @@ def repair(
         out.orphans_deleted += len(part)
         tick(len(part))
     todo = drift.missing_vectors + drift.stale_hashes + drift.stuck_pending
+    if todo:
+        note_writes(stores)  # items turn indexed: the derived lexical index follows below
     cache = EmbeddingCache(
         settings.data_dir / "embed-cache.sqlite", stores.embedder.model_id, stores.embedder.dim
     )

@@ -9,6 +9,13 @@ would need a second index with the dot-product metric. So the index is derived d
 A reader loads the shard whole, once per generation (about 35 ms for a megabyte), and asks
 the head again at most every `recheck_s` seconds. Parts of a replaced generation are emptied
 and left to the table's time to live.
+
+A writer notes each batch of item writes first (`~meta#lexical/stale`, a fresh token), and a
+rebuild clears the note only if it is still the one it read before it scanned the items, so
+an ingest that changed nothing can skip the scan and the build (`up_to_date`) without
+trusting an index that a crashed or concurrent writer left behind. (The read and the clear
+are two calls: a writer whose last batch lands between them and then dies before its own
+rebuild leaves drift that `verify` reports and `repair` mends.)
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import base64
 import hashlib
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +37,7 @@ if TYPE_CHECKING:
     from oraculum.ports import DocumentStore
 
 HEAD = "lexical/head"
+STALE = "lexical/stale"
 PART_CHARS = 300_000  # base64 characters a part: under DynamoDB's 400 KB item with room
 STALE_PARTS_TTL_S = 3_600
 
@@ -88,9 +97,23 @@ class DynamoLexicalIndex:
         shard = self._shard(fresh=True)
         return {} if shard is None else shard.entries()
 
+    def up_to_date(self) -> bool:
+        return self._head() is not None and self._documents.get_meta(STALE) is None
+
     # --- writes ------------------------------------------------------------------------------
+    def note_writes(self) -> None:
+        self._documents.set_meta(STALE, uuid.uuid4().hex)
+
     def rebuild(self, chunks: Iterable[Chunk]) -> int:
-        shard = Bm25Shard.build(chunks)
+        """`chunks` is read here, after the stale note: pass a lazy scan, not a list made
+        before the call, or a write noted in between is cleared unseen."""
+        noted = self._documents.get_meta(STALE)
+        held = self._write(Bm25Shard.build(chunks))
+        if noted is not None and self._documents.get_meta(STALE) == noted:
+            self._documents.set_meta(STALE, None)
+        return held
+
+    def _write(self, shard: Bm25Shard) -> int:
         text = base64.b64encode(shard.to_bytes()).decode("ascii")
         generation = hashlib.sha256(text.encode()).hexdigest()[:16]
         old = self._head()

@@ -133,6 +133,12 @@ class SqliteLexicalIndex:
         with self._conns.reading() as db:
             return int(db.execute("SELECT COUNT(*) FROM lexical_rows").fetchone()[0])
 
+    def note_writes(self) -> None:
+        """Nothing to note: the rows are written in the items' own transactions."""
+
+    def up_to_date(self) -> bool:
+        return True
+
     def rebuild(self, chunks: Iterable[Chunk]) -> int:
         with self._conns.writing() as db:
             db.execute("DELETE FROM lexical")
