@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from oraculum.config import Stores
-from oraculum.ingest.lexical_sync import sync_lexical
 from oraculum.ingest.manifest import read_run
 from oraculum.ingest.pipeline import prune_source
+from oraculum.ingest.settle import settle
 from oraculum.ingest.verify import DriftReport, verify
 
 
@@ -82,6 +82,6 @@ def finish(
     if dry_run:
         return report
     stores.index.flush()
-    report.lexical = sync_lexical(stores)
+    report.lexical = settle(stores)  # the shards wrote: always made again
     report.drift = verify(stores)
     return report

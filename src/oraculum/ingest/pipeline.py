@@ -24,9 +24,10 @@ from oraculum.domain.records import Chunk, Record
 from oraculum.ingest import failpoints
 from oraculum.ingest.chunking import chunk_record
 from oraculum.ingest.embed_cache import EmbeddingCache
-from oraculum.ingest.lexical_sync import note_writes, sync_lexical
+from oraculum.ingest.lexical_sync import note_writes
 from oraculum.ingest.manifest import ShardSummary, check_run_id, write_shard
 from oraculum.ingest.normalize import Limits, build_record, probable_id
+from oraculum.ingest.settle import settle
 from oraculum.ingest.shards import Shard
 from oraculum.ingest.sources import RawRecord, Source
 from oraculum.ports import Vector
@@ -174,7 +175,7 @@ class Ingest:
             if not self.options.dry_run:
                 self.stores.index.flush()
                 if shard is None:
-                    report.lexical = sync_lexical(self.stores, changed=self._wrote)
+                    report.lexical = settle(self.stores, changed=self._wrote)
                 elif report.complete:  # the finish step rebuilds the lexical index, once
                     self._write_manifest(shard, report)
         finally:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+from oraculum import knowledge_version
 from oraculum.config import Settings, Stores
 from oraculum.ingest.embed_cache import EmbeddingCache
 from oraculum.ingest.lexical_sync import note_writes
@@ -233,4 +234,6 @@ def repair(
         out.lexical_rebuilt = lexical.rebuild(
             c for c in stores.documents.scan() if every or c.status == "indexed"
         )
+    if todo or drift.orphan_vectors:
+        knowledge_version.bump(stores.documents)  # what retrieval finds has changed
     return out

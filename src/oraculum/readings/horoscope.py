@@ -3,7 +3,8 @@ the Moon's sign and phase, the coming days' events (readings/horoscope_context.p
 
 The sky comes from the ephemeris; the words come from the knowledge base. A sign's horoscope
 for a day and language is generated once and then served from the document store, until
-`horoscope_cache_days` after that day (ORACULUM_HOROSCOPE_CACHE_DAYS, default 7).
+`horoscope_cache_days` after that day (ORACULUM_HOROSCOPE_CACHE_DAYS, default 7), or until an
+ingest changes the base (its version is part of the key).
 
 What a caller can make us store is bounded: only days near today (STORED_DAYS, by the
 product's clock, in the reader's zone) are stored, and the key holds the zone's UTC offset at
@@ -41,9 +42,12 @@ STORED_DAYS = range(-1, 8)  # days from today whose horoscopes are stored: yeste
 READING_VERSION = 2
 
 
-def cache_key(sign: Sign, day: date, lang: str, tz: str, model: str) -> str:
+def cache_key(sign: Sign, day: date, lang: str, tz: str, model: str, base: str) -> str:
+    """`base` is the knowledge base's version (knowledge_version.py): an ingest that changes
+    the base changes the key, so horoscopes are made again from the new passages."""
     where = noon_offset(day, tz)
-    return f"{CACHE_PREFIX}v{READING_VERSION}/{sign.key}/{day.isoformat()}/{lang}/{where}/{model}"
+    day_text = day.isoformat()
+    return f"{CACHE_PREFIX}v{READING_VERSION}/{base}/{sign.key}/{day_text}/{lang}/{where}/{model}"
 
 
 def noon_offset(day: date, tz: str) -> str:
@@ -76,9 +80,11 @@ def daily_horoscope(
     sign = get_sign(sign_name_or_key)
     if period not in PERIOD_DAYS:
         raise InvalidInput("period", f"{period!r} is not one of {', '.join(PERIOD_DAYS)}")
-    key = cache_key(sign, day, lang, tz, services.generator.model_id)
-    storable = period == "day" and worth_storing(day, tz, services.clock)
-    cached = services.documents.get_meta(key) if storable else None
+    key = None  # a far day, or an outlook, is made and answered, not kept
+    if period == "day" and worth_storing(day, tz, services.clock):
+        base = services.base_version()
+        key = cache_key(sign, day, lang, tz, services.generator.model_id, base)
+    cached = None if key is None else services.documents.get_meta(key)
     if cached is not None:
         answer = Answer.from_dict(cached, _READING_KEYS)
         answer.reading["tz"] = tz  # the stored one may be another zone of the same offset
@@ -100,7 +106,7 @@ def daily_horoscope(
         clock.timings(),
     )
     # a degraded answer is not worth keeping for the whole day; a far day is not kept at all
-    if storable and not answer.degraded:
+    if key is not None and not answer.degraded:
         expires = cache_expiry(day, tz, services.horoscope_cache_days)
         services.documents.set_meta(key, answer.as_dict(), expires_at=expires)
     return answer

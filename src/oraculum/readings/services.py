@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from oraculum.clock import SYSTEM, Clock
 from oraculum.domain.errors import InvalidInput
+from oraculum.knowledge_version import KnowledgeVersion
 from oraculum.ports import DocumentStore, Generation, GenerationRequest, Generator
 from oraculum.rag.pack import PackedContext
 from oraculum.rag.prompts import SUPPORTED_LANGS, system_prompt, user_prompt
@@ -35,6 +36,16 @@ class Services:
     horoscope_cache_days: int = 7  # how long after its day a stored horoscope is kept
     clock: Clock = SYSTEM  # "now" for every reading (ORACULUM_NOW fixes it)
     count: Callable[[str, float], None] = lambda name, value: None  # metrics sink
+    # the base's version, which stored horoscopes are keyed by (made from `documents` if None)
+    knowledge_version: KnowledgeVersion | None = None
+
+    def __post_init__(self) -> None:
+        if self.knowledge_version is None:
+            self.knowledge_version = KnowledgeVersion(self.documents)
+
+    def base_version(self) -> str:
+        assert self.knowledge_version is not None  # set in __post_init__
+        return self.knowledge_version.current()
 
     def generate(
         self,
