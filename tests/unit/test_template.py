@@ -22,9 +22,11 @@ from typing import Any
 import pytest
 import yaml
 
+from oraculum import knowledge_version
 from oraculum.api.aws_lambda import handlers as lambda_handlers
 from oraculum.api.aws_lambda import ingest_worker
 from oraculum.api.http.routes import ROUTES
+from oraculum.backends.dynamodb import lexical
 from oraculum.backends.dynamodb.schema import table_definition
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -743,8 +745,13 @@ def test_ingest_roles_write_only_their_own_meta_items(template):
         (put,) = [st for st in doc["Statement"] if st["Action"] == "dynamodb:PutItem"]
         return put["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
 
-    assert leading_keys("IngestWorkerTablePolicy") == ["~meta#ingest-run/*", "~meta#model_id"]
-    assert leading_keys("IngestFinishTablePolicy") == ["~meta#lexical/*"]
+    # the stale note (before each batch) and the base's version (after the finish) are the
+    # meta items the code writes beside the manifests, the claim and the lexical index
+    stale, version = f"~meta#{lexical.STALE}", f"~meta#{knowledge_version.KEY}"
+    worker_keys = ["~meta#ingest-run/*", "~meta#model_id", stale]
+    assert leading_keys("IngestWorkerTablePolicy") == worker_keys
+    assert leading_keys("IngestFinishTablePolicy") == ["~meta#lexical/*", version]
+    assert stale.startswith("~meta#lexical/")  # the finish may clear it
     actions = {a for _, st in statements(template) for a in as_list(st["Action"])}
     assert not {"dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DeleteItem"} & actions
     worker = template["Resources"]["IngestWorkerRole"]["Properties"]["ManagedPolicyArns"]
