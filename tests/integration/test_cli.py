@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 from tests.conftest import card, cli_env, run_cli, write_jsonl
@@ -68,3 +69,24 @@ def test_unmapped_json_and_missing_source_are_usage_errors(tmp_path):
 def test_help_is_worth_reading():
     done = run_cli(["ingest", "--help"], cli_env(__import__("pathlib").Path("/tmp")))
     assert "--prune" in done.stdout and "--mapping" in done.stdout
+
+
+def test_the_command_list_reads_on_an_80_column_terminal():
+    """Each command's line is its summary re-wrapped to the table, not its docstring's own
+    line breaks (which left "the Ascendant, the" alone on a line)."""
+    from typer.main import get_command
+
+    from oraculum.cli import app
+
+    for name, command in get_command(app).commands.items():  # type: ignore[attr-defined]
+        summary = command.short_help or command.help or ""
+        assert summary and "\n" not in summary and len(summary) <= 240, name
+    env = {**cli_env(__import__("pathlib").Path("/tmp")), "COLUMNS": "80"}
+    lines = run_cli(["--help"], env).stdout.splitlines()
+    assert lines and max(len(line) for line in lines) <= 80
+    table = lines[next(i for i, line in enumerate(lines) if "Commands" in line) + 1 : -1]
+    name_column = len(table[0]) - len(table[0][2:].split(" ", 1)[1].lstrip())
+    for line, after in itertools.pairwise(table):
+        continued = not after[1:name_column].strip()  # the next line carries on this entry
+        # a line cut short where the docstring broke, not where the column ends
+        assert not continued or len(line[:-1].rstrip()) > 60, line

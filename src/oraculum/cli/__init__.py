@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from typing import Any
+
 import typer
 
 from oraculum.cli.alarms_cmd import ALARMS_COMMAND, alarms_command
@@ -29,29 +33,38 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command("ingest")(ingest_command)
-app.command("ingest-finish")(ingest_finish_command)
-app.command("verify")(verify_command)
-app.command("repair")(repair_command)
-app.command("stats")(stats_command)
-app.command("search")(search_command)
-app.command("tarot")(tarot_command)
-app.command("spreads")(spreads_command)
-app.command("ask")(ask_command)
-app.command("demo")(demo_command)
+
+
+def _command(name: str, function: Callable[..., None], **options: Any) -> None:
+    """Register a command; its line in `oraculum --help` is its docstring's first paragraph as
+    one line (rich keeps the docstring's own line breaks, which break an 80-column table)."""
+    summary = " ".join((inspect.getdoc(function) or "").split("\n\n")[0].split())
+    app.command(name, short_help=summary or None, **options)(function)
+
+
+_command("ingest", ingest_command)
+_command("ingest-finish", ingest_finish_command)
+_command("verify", verify_command)
+_command("repair", repair_command)
+_command("stats", stats_command)
+_command("search", search_command)
+_command("tarot", tarot_command)
+_command("spreads", spreads_command)
+_command("ask", ask_command)
+_command("demo", demo_command)
 app.add_typer(horoscope_app, name="horoscope")
-app.command("natal")(natal_command)
-app.command("sky")(sky_command)
-app.command("events")(events_command)
-app.command("transits")(transits_command)
-app.command("synastry")(synastry_command)
-app.command("composite")(composite_command)
-app.command("return")(return_command)
-app.command("serve")(serve_command)
-app.command("invoke")(invoke_command)
-app.command("mcp")(mcp_command)
-app.command("doctor")(doctor_command)
-app.command("alarms", **ALARMS_COMMAND)(alarms_command)
+_command("natal", natal_command)
+_command("sky", sky_command)
+_command("events", events_command)
+_command("transits", transits_command)
+_command("synastry", synastry_command)
+_command("composite", composite_command)
+_command("return", return_command)
+_command("serve", serve_command)
+_command("invoke", invoke_command)
+_command("mcp", mcp_command)
+_command("doctor", doctor_command)
+_command("alarms", alarms_command, **ALARMS_COMMAND)
 
 
 def main() -> None:

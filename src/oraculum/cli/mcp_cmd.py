@@ -7,10 +7,13 @@ from oraculum.cli.common import settings
 
 
 def mcp_command() -> None:
-    """Serve the Model Context Protocol over stdio: the tools (tarot_reading, horoscope,
-    natal_chart, sky, sky_events, search_knowledge) and the resources (oraculum://spreads,
-    oraculum://deck). The settings are the API's (ORACULUM_DATA_DIR, ORACULUM_EMBEDDER, ...);
-    stdout carries the protocol, the logs go to stderr."""
+    """Serve the Model Context Protocol over stdio, for an agent: readings and search as
+    tools, the spreads and the deck as resources.
+
+    The tools: tarot_reading, horoscope, natal_chart, sky, sky_events, search_knowledge; the
+    resources: oraculum://spreads, oraculum://deck. The settings are the API's
+    (ORACULUM_DATA_DIR, ORACULUM_EMBEDDER, ...); stdout carries the protocol, the logs go to
+    stderr."""
     from oraculum.agents import build_server
     from oraculum.api.http.services import ApiServices
 
