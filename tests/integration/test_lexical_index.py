@@ -257,7 +257,7 @@ def test_a_reranker_orders_the_checked_candidates_and_its_outage_keeps_the_fused
     assert [h.chunk.id for h in down.hits] == [h.chunk.id for h in fused.hits]
 
 
-def test_a_placement_yields_to_the_house_unless_its_planet_is_asked(tmp_path: Path) -> None:
+def test_a_placement_yields_unless_the_question_names_both_its_parts(tmp_path: Path) -> None:
     store = SqliteDocumentStore(tmp_path / "documents.sqlite")
     try:
 
@@ -270,18 +270,38 @@ def test_a_placement_yields_to_the_house_unless_its_planet_is_asked(tmp_path: Pa
 
         saturn = record("planet/saturn/en", "planet", "Saturn", "Structure.")
         sao_tho = record("planet/saturn/vi", "planet", "Sao Thổ", "Kỷ luật.")
-        house = record("house/10/en", "house", "The Tenth House", "Career.")
+        neptune = record("planet/neptune/vi", "planet", "Sao Hải Vương", "Mơ mộng.")
+        house = record("house/10/en", "house", "The Tenth House", "Career.",
+                       keywords=["career", "10th house", "house 10"])  # fmt: skip
+        nha_10 = record("house/10/vi", "house", "Nhà thứ Mười (Nhà 10)", "Sự nghiệp.",
+                        keywords=["sự nghiệp", "nhà 10", "nhà thứ 10"])  # fmt: skip
+        nha_2 = record("house/2/vi", "house", "Nhà thứ Hai (Nhà 2)", "Tiền bạc.")
         placement = record(
             "planet-in-house/saturn-in-house-10/en", "planet_in_house",
-            "Saturn in the Tenth House", "Career.", planet="saturn",
+            "Saturn in the Tenth House", "Career.", planet="saturn", house=10,
         )  # fmt: skip
-        store.put_many([saturn, sao_tho, house, placement])
+        dreamer = record(
+            "planet-in-house/neptune-in-house-2/vi", "planet_in_house",
+            "Sao Hải Vương ở nhà 2", "Tiền bạc mơ hồ.", planet="neptune", house=2,
+        )  # fmt: skip
+        store.put_many([saturn, sao_tho, neptune, house, nha_10, nha_2, placement, dreamer])
         placements = Placements(store)
-        hits = [SearchHit(placement, 0.04), SearchHit(house, 0.03)]
-        asked = placements.demote_unnamed(hits, "What is the tenth house about?", 0.5)
-        assert [h.chunk.id for h in asked] == ["house/10/en#0", placement.id]
-        for question in ("Saturn in the tenth house", "sao tho o nha 10"):
-            named = placements.demote_unnamed(hits, question, 0.5)
-            assert named[0].chunk.id == placement.id and named[0].score == 0.04
+
+        def top(hits: list[SearchHit], question: str) -> tuple[str, float]:
+            first = placements.demote_unnamed(hits, question, 0.5)[0]
+            return first.chunk.id, first.score
+
+        to_house = [SearchHit(placement, 0.04), SearchHit(house, 0.03)]
+        assert top(to_house, "What is the tenth house about?") == (house.id, 0.03)
+        # the planet alone asks for the planet's entry, not one of its twelve houses
+        to_planet = [SearchHit(placement, 0.04), SearchHit(saturn, 0.03)]
+        assert top(to_planet, "What is Saturn's role in astrology?") == (saturn.id, 0.03)
+        for question in ("Saturn in the tenth house", "Saturn in the 10th", "sao tho o nha 10",
+                         "Sao Thổ ở nhà thứ mười"):  # fmt: skip
+            assert top(to_house, question) == (placement.id, 0.04), question
+        # "hai" of "Hải Vương" does not name the second house ("nhà" stays in its names)
+        to_neptune = [SearchHit(dreamer, 0.04), SearchHit(neptune, 0.03)]
+        assert top(to_neptune, "sao hai vuong tuong trung cho gi") == (neptune.id, 0.03)
+        assert top(to_neptune, "Sao Hải Vương ở nhà thứ hai") == (dreamer.id, 0.04)
     finally:
         store.close()
