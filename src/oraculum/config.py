@@ -114,7 +114,7 @@ class Settings(BaseModel):
     )
     unnamed_placement: float = Field(
         0.5, ge=0.0, le=1.0,
-        description="hybrid: what a planet-in-sign/house passage keeps, its planet not asked",
+        description="hybrid: what a planet-in-sign/house passage keeps unless both parts are asked",
     )  # fmt: skip
     reranker: Literal["none", "bedrock"] = "none"
     rerank_model: str = Field(

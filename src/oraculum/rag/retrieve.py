@@ -47,8 +47,9 @@ class Fusion:
     # outranks one that matches it once (docs/retrieval.md); 0 ranks passages alone.
     passage_share: float = 0.0
     # What a placement passage (a planet in a sign or a house) keeps of its score when the
-    # question does not name its planet: asked about the tenth house, the house's own entry
-    # comes before "Saturn in the Tenth House" (placements.py); 1: no demotion.
+    # question does not name both its planet and its sign or house: asked about the tenth
+    # house, the house's own entry comes before "Saturn in the Tenth House" (placements.py);
+    # 1: no demotion.
     unnamed_placement: float = 0.5
 
 
